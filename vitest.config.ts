@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Unit tests run against the sources; end-to-end tests spawn the built CLI.
+    alias: {
+      '@switchboard/core': src('core'),
+      '@switchboard/openapi': src('openapi'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: end-to-end files spawn processes, so keep parallelism modest.
+    maxWorkers: 2,
+    fileParallelism: true,
+  },
+});
