@@ -1,0 +1,279 @@
+import type { Transport } from '../transport.js';
+import {
+  ErrorCode,
+  errorResponse,
+  isNotification,
+  isRequest,
+  isResponse,
+  progressTokenOf,
+  type Message,
+  type RequestId,
+} from '../jsonrpc.js';
+import { TransportClosedError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import { LEGACY_PROTOCOL_VERSIONS } from '../http/face.js';
+
+export const BRIDGE_CLIENT_INFO = { name: 'switchboard', version: '0.1.0' };
+
+/** What the bridge declares when it initializes a shared server for its clients. */
+const BRIDGE_CAPABILITIES = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+};
+
+interface Outgoing {
+  lane: Lane;
+  id: RequestId;
+  method: string;
+}
+
+/**
+ * One upstream shared by many clients. Each client gets a Lane (a transport of its own); request ids
+ * and progress tokens are rewritten so clients never see each other's traffic, and every message
+ * from the server goes to the one lane it belongs to.
+ */
+export class SharedUpstream {
+  initializeResult?: Record<string, unknown>;
+  private readonly lanes = new Set<Lane>();
+  private readonly outgoing = new Map<RequestId, Outgoing>();
+  private readonly progress = new Map<string, { lane: Lane; token: string | number }>();
+  private readonly serverRequests = new Map<RequestId, Lane>();
+  private readonly subscriptions = new Map<string, Set<Lane>>();
+  private seq = 0;
+  private laneSeq = 0;
+  private readonly log: Logger;
+  private ready?: Promise<void>;
+  private closed = false;
+  onclose?: () => void;
+
+  constructor(
+    private readonly upstream: Transport,
+    options: { logger?: Logger } = {},
+  ) {
+    this.log = options.logger ?? silentLogger;
+  }
+
+  start(): Promise<void> {
+    this.ready ??= this.init();
+    return this.ready;
+  }
+
+  private async init() {
+    this.upstream.onmessage = (m) => this.fromUpstream(m as Message);
+    this.upstream.onclose = () => {
+      this.closed = true;
+      for (const lane of [...this.lanes]) void lane.close();
+      this.onclose?.();
+    };
+    await this.upstream.start();
+    const id = `sb-init-${++this.seq}`;
+    const answer = new Promise<Message>((resolve, reject) => {
+      this.pendingInit = { id, resolve, reject };
+    });
+    await this.upstream.send({
+      jsonrpc: '2.0',
+      id,
+      method: 'initialize',
+      params: { protocolVersion: LEGACY_PROTOCOL_VERSIONS.at(-1), capabilities: BRIDGE_CAPABILITIES, clientInfo: BRIDGE_CLIENT_INFO },
+    } as Message);
+    const res = await answer;
+    if ('error' in res) throw new Error(`MCP server refused initialize: ${JSON.stringify(res.error)}`);
+    this.initializeResult = res.result as Record<string, unknown>;
+    await this.upstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as Message);
+  }
+
+  private pendingInit?: { id: string; resolve: (m: Message) => void; reject: (e: Error) => void };
+
+  lane(): Lane {
+    const lane = new Lane(this, ++this.laneSeq);
+    this.lanes.add(lane);
+    return lane;
+  }
+
+  get laneCount(): number {
+    return this.lanes.size;
+  }
+
+  /** @internal a lane's client sent a message toward the server. */
+  async fromLane(lane: Lane, m: Message): Promise<void> {
+    if (this.closed) throw new TransportClosedError('shared MCP server');
+    await this.start();
+    if (isRequest(m)) {
+      if (m.method === 'initialize') return lane.deliver(this.initializeAnswer(m));
+      const upId = ++this.seq;
+      this.outgoing.set(upId, { lane, id: m.id, method: m.method });
+      lane.inflight.set(m.id, upId);
+      lane.lastActive = this.seq;
+      let params = m.params;
+      const token = progressTokenOf(m);
+      if (token !== undefined) {
+        const upToken = `sb${upId}`;
+        this.progress.set(upToken, { lane, token });
+        params = { ...params, _meta: { ...(params!._meta as object), progressToken: upToken } };
+      }
+      if (m.method === 'resources/subscribe' || m.method === 'resources/unsubscribe') {
+        const uri = String((m.params as { uri?: unknown })?.uri);
+        const subs = this.subscriptions.get(uri) ?? new Set<Lane>();
+        if (m.method === 'resources/subscribe') subs.add(lane);
+        else {
+          subs.delete(lane);
+          if (subs.size) {
+            this.outgoing.delete(upId);
+            lane.inflight.delete(m.id);
+            return lane.deliver({ jsonrpc: '2.0', id: m.id, result: {} } as Message);
+          }
+        }
+        if (subs.size) this.subscriptions.set(uri, subs);
+        else this.subscriptions.delete(uri);
+      }
+      try {
+        await this.upstream.send({ ...m, id: upId, params } as Message);
+      } catch (err) {
+        this.outgoing.delete(upId);
+        lane.inflight.delete(m.id);
+        throw err;
+      }
+      return;
+    }
+    if (isNotification(m)) {
+      if (m.method === 'notifications/initialized') return;
+      if (m.method === 'notifications/cancelled') {
+        const upId = lane.inflight.get((m.params as { requestId?: RequestId })?.requestId as RequestId);
+        if (upId === undefined) return;
+        return this.upstream.send({ ...m, params: { ...m.params, requestId: upId } } as Message);
+      }
+      return this.upstream.send(m);
+    }
+    if (isResponse(m)) {
+      // An answer to a server→client request: only the lane it was routed to may answer it.
+      if (this.serverRequests.get(m.id) !== lane) return;
+      this.serverRequests.delete(m.id);
+      return this.upstream.send(m);
+    }
+  }
+
+  private initializeAnswer(m: Message & { id: RequestId }): Message {
+    const asked = (m.params as { protocolVersion?: string } | undefined)?.protocolVersion;
+    const result = { ...this.initializeResult };
+    if (asked && LEGACY_PROTOCOL_VERSIONS.includes(asked)) result.protocolVersion = asked;
+    return { jsonrpc: '2.0', id: m.id, result } as Message;
+  }
+
+  private fromUpstream(m: Message) {
+    if (isResponse(m)) {
+      if (this.pendingInit && m.id === this.pendingInit.id) {
+        this.pendingInit.resolve(m);
+        this.pendingInit = undefined;
+        return;
+      }
+      const out = this.outgoing.get(m.id);
+      if (!out) return;
+      this.outgoing.delete(m.id);
+      out.lane.inflight.delete(out.id);
+      this.progress.delete(`sb${String(m.id)}`);
+      return out.lane.deliver({ ...m, id: out.id } as Message);
+    }
+    if (isRequest(m)) {
+      const lane = this.laneForServerRequest();
+      if (!lane) {
+        void this.upstream.send(errorResponse(m.id, ErrorCode.InternalError, 'no client is connected to answer this request')).catch(() => {});
+        return;
+      }
+      this.serverRequests.set(m.id, lane);
+      return lane.deliver(m);
+    }
+    const method = (m as { method?: string }).method ?? '';
+    const params = (m as { params?: Record<string, unknown> }).params;
+    if (method === 'notifications/progress') {
+      const p = this.progress.get(String(params?.progressToken));
+      if (p) p.lane.deliver({ ...m, params: { ...params, progressToken: p.token } } as Message);
+      return;
+    }
+    if (method === 'notifications/cancelled') {
+      const lane = this.serverRequests.get(params?.requestId as RequestId);
+      if (lane) lane.deliver(m);
+      return;
+    }
+    if (method === 'notifications/resources/updated') {
+      for (const lane of this.subscriptions.get(String(params?.uri)) ?? []) lane.deliver(m);
+      return;
+    }
+    if (method.endsWith('/list_changed')) {
+      // Shared state changed for everyone: each client must refresh its own view.
+      for (const lane of this.lanes) lane.deliver(m);
+      return;
+    }
+    const lane = this.laneForServerRequest();
+    if (lane) lane.deliver(m);
+    else this.log.debug({ method }, 'server notification with no client to route it to; dropped');
+  }
+
+  /** A server→client request or log from a shared server names no client: give it to the one whose call is newest. */
+  private laneForServerRequest(): Lane | undefined {
+    let best: Lane | undefined;
+    for (const lane of this.lanes) if (lane.inflight.size && (!best || lane.lastActive > best.lastActive)) best = lane;
+    return best;
+  }
+
+  /** @internal */
+  detach(lane: Lane) {
+    this.lanes.delete(lane);
+    for (const [uri, subs] of this.subscriptions) {
+      if (subs.delete(lane) && !subs.size) {
+        this.subscriptions.delete(uri);
+        void this.upstream.send({ jsonrpc: '2.0', id: ++this.seq, method: 'resources/unsubscribe', params: { uri } } as Message).catch(() => {});
+      }
+    }
+    for (const [id, l] of this.serverRequests) if (l === lane) this.serverRequests.delete(id);
+    for (const upId of lane.inflight.values()) {
+      this.outgoing.delete(upId);
+      if (!this.closed) {
+        void this.upstream
+          .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: upId, reason: 'client session closed' } } as Message)
+          .catch(() => {});
+      }
+    }
+    lane.inflight.clear();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.upstream.close();
+  }
+}
+
+/** One client's view of a shared upstream. */
+export class Lane implements Transport {
+  onmessage?: Transport['onmessage'];
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  readonly inflight = new Map<RequestId, number>();
+  lastActive = 0;
+  private closed = false;
+
+  constructor(
+    private readonly owner: SharedUpstream,
+    readonly id: number,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.owner.start();
+  }
+
+  send(message: Parameters<Transport['send']>[0]): Promise<void> {
+    if (this.closed) return Promise.reject(new TransportClosedError('lane'));
+    return this.owner.fromLane(this, message as Message);
+  }
+
+  deliver(m: Message): void {
+    if (!this.closed) this.onmessage?.(m);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.owner.detach(this);
+    this.onclose?.();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Errors a user can act on. Each carries a stable code for programs and a message that says what to do next,
+ * in the style of undici's error classes.
+ */
+export class SwitchboardError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export class ChildExitedError extends SwitchboardError {
+  constructor(readonly command: string, readonly exitCode: number | null, readonly signal: string | null) {
+    super(
+      'SB_CHILD_EXITED',
+      `MCP server process "${command}" exited (${signal ? `signal ${signal}` : `code ${exitCode}`}) while the request was in flight; it is being restarted — retry the call`,
+    );
+  }
+}
+
+export class ChildSpawnError extends SwitchboardError {
+  constructor(readonly command: string, cause: unknown) {
+    super(
+      'SB_CHILD_SPAWN',
+      `could not start MCP server "${command}": ${(cause as Error)?.message ?? cause}. Check the command exists and is executable (use --shell for shell syntax)`,
+      { cause },
+    );
+  }
+}
+
+export class CrashLoopError extends SwitchboardError {
+  constructor(readonly command: string, readonly restarts: number, readonly windowMs: number) {
+    super(
+      'SB_CRASH_LOOP',
+      `MCP server "${command}" crashed ${restarts} times in ${Math.round(windowMs / 1000)}s; not restarting it any more. Check its stderr in the logs`,
+    );
+  }
+}
+
+export class TransportClosedError extends SwitchboardError {
+  constructor(what: string) {
+    super('SB_TRANSPORT_CLOSED', `${what} is closed`);
+  }
+}
+
+export class ConfigError extends SwitchboardError {
+  constructor(message: string) {
+    super('SB_CONFIG', message);
+  }
+}

@@ -1,0 +1,45 @@
+import type { ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Transport } from '../transport.js';
+import type { Message } from '../jsonrpc.js';
+import { TransportClosedError } from '../errors.js';
+import { SseWriter } from './sse.js';
+
+/**
+ * One legacy HTTP+SSE (2024-11-05) session as a transport: the client holds a GET stream that carries
+ * every server message, and POSTs its own messages to the endpoint announced in the first event.
+ */
+export class LegacySseSession implements Transport {
+  readonly sessionId = randomUUID();
+  onmessage?: Transport['onmessage'];
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  lastActivity = Date.now();
+  private readonly writer: SseWriter;
+  private closed = false;
+
+  constructor(res: ServerResponse, endpointUrl: (sessionId: string) => string, keepaliveMs: number) {
+    this.writer = new SseWriter(res, keepaliveMs);
+    this.writer.onclose = () => void this.close();
+    this.writer.event(endpointUrl(this.sessionId), undefined, 'endpoint');
+  }
+
+  async start(): Promise<void> {}
+
+  receive(messages: Message[]): void {
+    this.lastActivity = Date.now();
+    for (const m of messages) this.onmessage?.(m);
+  }
+
+  async send(message: Parameters<Transport['send']>[0]): Promise<void> {
+    if (this.closed) throw new TransportClosedError('SSE client session');
+    this.writer.event(JSON.stringify(message));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.writer.end();
+    this.onclose?.();
+  }
+}

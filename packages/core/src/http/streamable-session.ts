@@ -1,0 +1,178 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Transport } from '../transport.js';
+import { isRequest, isResponse, progressTokenOf, type Message, type RequestId } from '../jsonrpc.js';
+import { TransportClosedError } from '../errors.js';
+import { EventLog } from './event-store.js';
+import { SseWriter } from './sse.js';
+
+interface Stream {
+  id: string;
+  writer?: SseWriter;
+  pending: Set<RequestId>;
+}
+
+export interface StreamableSessionOptions {
+  keepaliveMs: number;
+  replayMaxEvents: number;
+  replayMaxBytes: number;
+  /** Messages for the GET stream kept while none is open, delivered when one opens. */
+  maxQueuedStandalone?: number;
+}
+
+const GET_STREAM = 'g';
+
+/**
+ * One 2025-era Streamable HTTP session as a transport. Each POST that carries requests opens an SSE
+ * stream that ends with the last response; everything else rides the GET stream. A dropped connection
+ * is not a cancel: its stream keeps collecting events for a Last-Event-ID resume.
+ */
+export class StreamableSession implements Transport {
+  readonly sessionId = randomUUID();
+  onmessage?: Transport['onmessage'];
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+
+  protocolVersion?: string;
+  lastActivity = Date.now();
+  private readonly log: EventLog;
+  private readonly streams = new Map<string, Stream>();
+  private readonly byRequest = new Map<RequestId, Stream>();
+  private readonly byProgress = new Map<string | number, RequestId>();
+  private readonly queued: Message[] = [];
+  private streamSeq = 0;
+  private closed = false;
+
+  constructor(private readonly options: StreamableSessionOptions) {
+    this.log = new EventLog(options.replayMaxEvents, options.replayMaxBytes);
+    this.streams.set(GET_STREAM, { id: GET_STREAM, pending: new Set() });
+  }
+
+  async start(): Promise<void> {}
+
+  get openStreams(): number {
+    let n = 0;
+    for (const s of this.streams.values()) if (s.writer && !s.writer.closed) n++;
+    return n;
+  }
+
+  /** Client → server messages of one POST. Requests get an SSE stream on `res`; the rest get 202. */
+  handlePost(res: ServerResponse, messages: Message[]): void {
+    this.lastActivity = Date.now();
+    const requests = messages.filter(isRequest);
+    if (!requests.length) {
+      res.writeHead(202).end();
+    } else {
+      const stream: Stream = { id: `p${++this.streamSeq}`, pending: new Set() };
+      this.streams.set(stream.id, stream);
+      for (const r of requests) {
+        stream.pending.add(r.id);
+        this.byRequest.set(r.id, stream);
+        const token = progressTokenOf(r);
+        if (token !== undefined) this.byProgress.set(token, r.id);
+      }
+      this.attach(stream, res);
+    }
+    for (const m of messages) this.onmessage?.(m);
+  }
+
+  /** The standalone GET stream, or a resume of any stream with Last-Event-ID. */
+  handleGet(req: IncomingMessage, res: ServerResponse): void {
+    this.lastActivity = Date.now();
+    const lastEventId = req.headers['last-event-id'];
+    if (typeof lastEventId === 'string' && lastEventId) {
+      const replay = this.log.after(lastEventId);
+      const stream = replay && this.streams.get(replay.streamId);
+      if (replay && stream) {
+        const writer = this.attach(stream, res);
+        for (const e of replay.events) writer.event(e.data, e.id);
+        if (stream.id !== GET_STREAM && !stream.pending.size) this.finish(stream);
+        return;
+      }
+    }
+    const stream = this.streams.get(GET_STREAM)!;
+    // A client reconnecting its GET stream replaces the old connection rather than getting 409:
+    // a half-dead old socket must not lock the client out of its own session.
+    stream.writer?.end();
+    this.attach(stream, res);
+    for (const m of this.queued.splice(0)) this.write(stream, m);
+  }
+
+  private attach(stream: Stream, res: ServerResponse): SseWriter {
+    const writer = new SseWriter(res, this.options.keepaliveMs);
+    stream.writer = writer;
+    writer.onclose = () => {
+      if (stream.writer === writer) stream.writer = undefined;
+      this.lastActivity = Date.now();
+    };
+    return writer;
+  }
+
+  async send(message: Parameters<Transport['send']>[0]): Promise<void> {
+    if (this.closed) throw new TransportClosedError('client session');
+    const m = message as Message;
+    if (isResponse(m)) {
+      const stream = this.byRequest.get(m.id);
+      if (!stream) return; // the request was cancelled or the session reset: nobody waits for it
+      this.byRequest.delete(m.id);
+      stream.pending.delete(m.id);
+      this.write(stream, m);
+      if (!stream.pending.size) this.finish(stream);
+      return;
+    }
+    const stream = this.route(m);
+    if (stream) this.write(stream, m);
+    else if (this.queued.length < (this.options.maxQueuedStandalone ?? 1000)) this.queued.push(m);
+  }
+
+  /** Where a server-initiated message goes: the stream of the request it belongs to, else the GET stream. */
+  private route(m: Message): Stream | undefined {
+    const method = (m as { method?: string }).method;
+    if (method === 'notifications/progress') {
+      const token = (m.params as { progressToken?: string | number } | undefined)?.progressToken;
+      const rid = token !== undefined ? this.byProgress.get(token) : undefined;
+      const s = rid !== undefined ? this.byRequest.get(rid) : undefined;
+      if (s) return s;
+    }
+    const get = this.streams.get(GET_STREAM)!;
+    const wantsRequestStream =
+      isRequest(m) || method === 'notifications/message' || method === 'notifications/progress';
+    if (wantsRequestStream) {
+      const active = this.latestActiveStream();
+      if (active) return active;
+    }
+    if (get.writer && !get.writer.closed) return get;
+    return this.latestActiveStream();
+  }
+
+  private latestActiveStream(): Stream | undefined {
+    let found: Stream | undefined;
+    for (const s of this.streams.values()) if (s.id !== GET_STREAM && s.pending.size) found = s;
+    return found;
+  }
+
+  private write(stream: Stream, m: Message) {
+    const data = JSON.stringify(m);
+    const id = this.log.append(stream.id, data);
+    stream.writer?.event(data, id);
+  }
+
+  private finish(stream: Stream) {
+    for (const [token, rid] of this.byProgress) if (!this.byRequest.has(rid)) this.byProgress.delete(token);
+    if (stream.writer && !stream.writer.closed) {
+      stream.writer.end();
+      this.log.forget(stream.id);
+      this.streams.delete(stream.id);
+    }
+    // A stream that finished while disconnected stays until it is resumed or the session ends.
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.streams.values()) s.writer?.end();
+    this.streams.clear();
+    this.byRequest.clear();
+    this.onclose?.();
+  }
+}
