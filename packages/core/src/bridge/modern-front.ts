@@ -12,6 +12,8 @@ const SERVER_INFO = `${META}serverInfo`;
 const ENVELOPE_KEYS = [`${META}protocolVersion`, `${META}clientInfo`, `${META}clientCapabilities`, `${META}logLevel`];
 
 interface Call {
+  method: string;
+  capabilities: Record<string, unknown>;
   exchange: ModernExchange;
   clientId: RequestId;
   wantsLogs: boolean;
@@ -30,11 +32,37 @@ interface Listener {
   filter: { toolsListChanged?: boolean; promptsListChanged?: boolean; resourcesListChanged?: boolean };
 }
 
+/** A server may only ask a client for what the client said it can do. */
+const CAPABILITY_FOR: Record<string, string> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
 const LIST_CHANGED: Record<string, keyof Listener['filter']> = {
   'notifications/tools/list_changed': 'toolsListChanged',
   'notifications/prompts/list_changed': 'promptsListChanged',
   'notifications/resources/list_changed': 'resourcesListChanged',
 };
+
+/** Results a 2026-07-28 client may cache: they must say for how long and for whom. */
+const CACHEABLE = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+
+/**
+ * 2026-07-28 results say whether they are final and, for cacheable ones, how to cache them; 2025-era
+ * servers say neither. A 2025 server's lists can change at any time, so we allow no caching.
+ */
+function complete(m: Message, method: string): Message {
+  const r = (m as { result?: unknown }).result;
+  if (!r || typeof r !== 'object' || Array.isArray(r)) return m;
+  const out: Record<string, unknown> = { ...(r as object) };
+  if (!('resultType' in out)) out.resultType = 'complete';
+  if (CACHEABLE.has(method)) {
+    if (typeof out.ttlMs !== 'number') out.ttlMs = 0;
+    if (out.cacheScope !== 'public' && out.cacheScope !== 'private') out.cacheScope = 'private';
+  }
+  return { ...m, result: out } as Message;
+}
 
 /**
  * Serves 2026-07-28 (stateless) requests from a 2025-era server reached through one transport:
@@ -65,22 +93,23 @@ export class ModernFront {
     const params = (request.params ?? {}) as Record<string, unknown>;
     switch (request.method) {
       case 'server/discover':
-        return exchange.respond({ jsonrpc: '2.0', id: request.id, result: this.discoverResult() } as Message);
+        return exchange.respond(complete({ jsonrpc: '2.0', id: request.id, result: this.discoverResult() } as Message, request.method));
       case 'subscriptions/listen':
         return this.listen(request, exchange);
       case 'ping':
-        return exchange.respond({ jsonrpc: '2.0', id: request.id, result: {} } as Message);
+        return exchange.respond(complete({ jsonrpc: '2.0', id: request.id, result: {} } as Message, request.method));
     }
     const state = params.requestState;
     if (typeof state === 'string' && this.parked.has(state)) return this.resume(state, request, exchange);
     const callId = `m${++this.seq}`;
     const meta = { ...((params._meta as Record<string, unknown>) ?? {}) };
     const wantsLogs = typeof meta[`${META}logLevel`] === 'string';
+    const capabilities = (meta[`${META}clientCapabilities`] as Record<string, unknown> | undefined) ?? {};
     for (const k of ENVELOPE_KEYS) delete meta[k];
     const { inputResponses: _ir, requestState: _rs, ...rest } = params;
     const token = progressTokenOf(request);
     if (token !== undefined) this.progress.set(String(token), callId);
-    const call: Call = { exchange, clientId: request.id, wantsLogs };
+    const call: Call = { method: request.method, capabilities, exchange, clientId: request.id, wantsLogs };
     this.calls.set(callId, call);
     this.watchCancel(callId, call);
     const out = { jsonrpc: '2.0', id: callId, method: request.method, params: { ...rest, ...(Object.keys(meta).length ? { _meta: meta } : {}) } };
@@ -158,7 +187,7 @@ export class ModernFront {
       if (!call) return;
       this.calls.delete(callId);
       for (const [t, c] of this.progress) if (c === callId) this.progress.delete(t);
-      return call.exchange.respond({ ...m, id: call.clientId } as Message);
+      return call.exchange.respond(complete({ ...m, id: call.clientId } as Message, call.method));
     }
     if (isRequest(m)) return this.askClient(m);
     const method = (m as { method?: string }).method ?? '';
@@ -192,6 +221,11 @@ export class ModernFront {
       return;
     }
     const [callId, call] = entry;
+    const needs = CAPABILITY_FOR[m.method];
+    if (needs && !(needs in call.capabilities)) {
+      void this.upstream.send(errorResponse(m.id, ErrorCode.MethodNotFound, `the client did not declare the ${needs} capability`)).catch(() => {});
+      return;
+    }
     const state = randomBytes(18).toString('base64url');
     const key = m.method.replace(/[^A-Za-z0-9]/g, '_');
     const timer = setTimeout(() => {
