@@ -266,7 +266,7 @@ export class HttpFace {
       return session.handlePost(res, messages);
     }
     const first = messages[0] as Message & { method?: string; params?: { protocolVersion?: string } };
-    if (messages.length === 1 && isRequest(first) && first.method === 'initialize') {
+    if (!Array.isArray(parsed) && isRequest(first) && first.method === 'initialize') {
       if (!acceptsBoth(req)) return this.reject(res, 406, 'accept', 'Not Acceptable: Accept must list application/json and text/event-stream');
       return this.openStreamable(res, first);
     }
