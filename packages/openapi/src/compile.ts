@@ -1,0 +1,137 @@
+import type { OpenAPIV3 } from 'openapi-types';
+import { BuildError } from './errors.js';
+import type { LoadedSpec, OpenApiDocument } from './load.js';
+import type { CompiledTool, SecurityRequirements, ServerTemplate, SkippedOperation } from './model.js';
+import { assignNames, type NamingOptions } from './naming.js';
+import { RefResolver } from './refs.js';
+import { listOperations, selectOperations, type SelectionOptions } from './select.js';
+import { buildTool, toServerTemplate } from './tool.js';
+
+export interface CompileOptions extends SelectionOptions, NamingOptions {
+  /** Fail the build when the estimated tools/list payload exceeds this many tokens. */
+  maxTokens?: number;
+  /** Characters kept of each tool description (summary + description). Default 600. */
+  descriptionBudget?: number;
+}
+
+export interface BuildReport {
+  toolCount: number;
+  operationCount: number;
+  /** Bytes of the tools/list payload (JSON). */
+  payloadBytes: number;
+  /** Rough token estimate of the tools/list payload (bytes / 4). */
+  estimatedTokens: number;
+  warnings: string[];
+  skipped: SkippedOperation[];
+}
+
+export interface ToolTable {
+  tools: CompiledTool[];
+  document: OpenApiDocument;
+  openapi30: boolean;
+  securitySchemes: Record<string, OpenAPIV3.SecuritySchemeObject>;
+  rootServers: ServerTemplate[];
+  /** Spec URL, for resolving relative server URLs. */
+  specUrl?: string;
+  info: { title: string; version: string };
+  report: BuildReport;
+}
+
+/** The listed form of a tool: exactly what tools/list carries. */
+export function listedTool(tool: CompiledTool) {
+  return {
+    name: tool.name,
+    ...(tool.title ? { title: tool.title } : {}),
+    description: tool.description,
+    inputSchema: tool.inputSchema,
+    annotations: tool.annotations,
+  };
+}
+
+export function estimateTokens(bytes: number): number {
+  return Math.ceil(bytes / 4);
+}
+
+export function compile(spec: LoadedSpec, options: CompileOptions = {}): ToolTable {
+  const document = spec.document;
+  const resolver = new RefResolver(document);
+  const warnings = [...spec.warnings];
+  const openapi30 = !String(document.openapi).startsWith('3.1') && !String(document.openapi).startsWith('3.2');
+
+  const securitySchemes: Record<string, OpenAPIV3.SecuritySchemeObject> = {};
+  for (const [key, raw] of Object.entries(document.components?.securitySchemes ?? {})) {
+    const scheme = resolver.deref<OpenAPIV3.SecuritySchemeObject>(raw).value;
+    if (scheme) securitySchemes[key] = scheme;
+  }
+  const protectedHeaders = new Set<string>();
+  const protectedQuery = new Set<string>();
+  const protectedCookies = new Set<string>();
+  for (const scheme of Object.values(securitySchemes)) {
+    if (scheme.type === 'apiKey') {
+      if (scheme.in === 'header') protectedHeaders.add(scheme.name.toLowerCase());
+      else if (scheme.in === 'query') protectedQuery.add(scheme.name);
+      else if (scheme.in === 'cookie') protectedCookies.add(scheme.name);
+    } else protectedHeaders.add('authorization');
+  }
+
+  const all = listOperations(document, resolver);
+  if ((document as { webhooks?: object }).webhooks) warnings.push('Webhooks are ignored: they are requests the API sends, not operations a tool can call.');
+  const names = assignNames(all, options);
+  const { selected, skipped } = selectOperations(all, options);
+
+  const tools: CompiledTool[] = [];
+  for (const entry of selected) {
+    const name = names.get(entry)!;
+    try {
+      tools.push(
+        buildTool(entry, name, {
+          resolver,
+          openapi30,
+          protectedHeaders,
+          protectedQuery,
+          protectedCookies,
+          ...(document.security ? { rootSecurity: document.security as SecurityRequirements } : {}),
+          descriptionBudget: options.descriptionBudget ?? 600,
+          warn: (message) => warnings.push(message),
+        }),
+      );
+    } catch (error) {
+      skipped.push({ method: entry.method.toUpperCase(), path: entry.path, ...(entry.operationId ? { operationId: entry.operationId } : {}), reason: `cannot build tool: ${(error as Error).message}` });
+    }
+  }
+
+  const rootServers = (document.servers ?? []).map(toServerTemplate);
+  if (rootServers.length === 0 && tools.some((t) => t.servers.length === 0)) {
+    warnings.push('Spec declares no servers: set baseUrl to call the API.');
+  }
+  const payloadBytes = Buffer.byteLength(JSON.stringify({ tools: tools.map(listedTool) }));
+  const report: BuildReport = {
+    toolCount: tools.length,
+    operationCount: all.length,
+    payloadBytes,
+    estimatedTokens: estimateTokens(payloadBytes),
+    warnings,
+    skipped,
+  };
+  if (options.maxTokens !== undefined && report.estimatedTokens > options.maxTokens) {
+    const heaviest = tools
+      .map((t) => ({ name: t.name, tokens: estimateTokens(Buffer.byteLength(JSON.stringify(listedTool(t)))) }))
+      .sort((a, b) => b.tokens - a.tokens)
+      .slice(0, 5);
+    throw new BuildError(
+      `tools/list would cost about ${report.estimatedTokens} tokens, over maxTokens (${options.maxTokens}). ` +
+        `Heaviest tools: ${heaviest.map((h) => `${h.name} (~${h.tokens})`).join(', ')}. Exclude some operations or lower descriptionBudget.`,
+      'OVER_TOKEN_BUDGET',
+    );
+  }
+  return {
+    tools,
+    document,
+    openapi30,
+    securitySchemes,
+    rootServers,
+    ...(spec.specUrl ? { specUrl: spec.specUrl } : {}),
+    info: { title: String(document.info?.title ?? 'OpenAPI'), version: String(document.info?.version ?? '0') },
+    report,
+  };
+}

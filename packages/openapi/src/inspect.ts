@@ -1,0 +1,57 @@
+import type { BuildReport, ToolTable } from './compile.js';
+import type { CompiledTool } from './model.js';
+
+export interface ToolRow {
+  name: string;
+  method: string;
+  path: string;
+  operationId?: string;
+  /** `arg (location[:wire name])`, required ones marked with `*`. */
+  params: string[];
+  /** Security alternatives, e.g. `oauth | apiKey+signature`; `none` when anonymous. */
+  auth: string;
+  annotations: string[];
+}
+
+export interface InspectResult {
+  tools: ToolRow[];
+  report: BuildReport;
+}
+
+export function describeAuth(tool: CompiledTool): string {
+  if (!tool.security || tool.security.length === 0) return 'none';
+  return tool.security.map((alt) => (Object.keys(alt).length ? Object.keys(alt).join('+') : 'anonymous')).join(' | ');
+}
+
+/** The tool table a person reviews before exposing an API to a model, plus the build report. */
+export function inspect(table: ToolTable): InspectResult {
+  const tools = table.tools.map((tool): ToolRow => {
+    const params = tool.params.map((p) => `${p.required ? '*' : ''}${p.arg} (${p.location}${p.name !== p.arg ? `:${p.name}` : ''})`);
+    if (tool.body?.mode === 'whole') params.push(`${tool.body.required ? '*' : ''}${tool.body.arg} (body ${tool.body.mediaType})`);
+    for (const prop of tool.body?.props ?? []) {
+      const required = (tool.inputSchema.required as string[] | undefined)?.includes(prop.arg);
+      params.push(`${required ? '*' : ''}${prop.arg} (body${prop.name !== prop.arg ? `:${prop.name}` : ''})`);
+    }
+    const a = tool.annotations;
+    return {
+      name: tool.name,
+      method: tool.method.toUpperCase(),
+      path: tool.path,
+      ...(tool.operationId ? { operationId: tool.operationId } : {}),
+      params,
+      auth: describeAuth(tool),
+      annotations: [a.readOnlyHint && 'readOnly', a.destructiveHint && 'destructive', a.idempotentHint && 'idempotent'].filter(Boolean) as string[],
+    };
+  });
+  return { tools, report: table.report };
+}
+
+/** Plain-text table for terminals (the CLI may print this as is). */
+export function formatInspect(result: InspectResult): string {
+  const lines = result.tools.map((t) => `${t.name}\t${t.method} ${t.path}\t${t.params.join(', ') || '-'}\t${t.auth}`);
+  const r = result.report;
+  lines.push('', `${r.toolCount} tools from ${r.operationCount} operations; tools/list ≈ ${r.estimatedTokens} tokens (${r.payloadBytes} bytes).`);
+  for (const s of r.skipped) lines.push(`skipped ${s.method} ${s.path}${s.operationId ? ` (${s.operationId})` : ''}: ${s.reason}`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,162 @@
+import type { Agent } from 'undici';
+import { AuthManager, redact, type AuthOptions } from './auth.js';
+import type { ToolTable } from './compile.js';
+import { ArgumentError, AuthError, BuildError, EgressDeniedError } from './errors.js';
+import { createGuardedAgent, HostAllowlist, type Resolver } from './http/allowlist.js';
+import { HttpSender } from './http/client.js';
+import type { CompiledTool, JsonSchema } from './model.js';
+import { RefResolver } from './refs.js';
+import { buildRequest } from './request.js';
+import { errorResult, mapResponse, type ToolResult } from './response.js';
+import { SchemaConverter } from './schema.js';
+import { resolveServerUrl } from './servers.js';
+import { ArgumentValidator } from './validate.js';
+
+export interface RuntimeOptions extends AuthOptions {
+  /** Replaces the spec's root servers (operation/path-level servers still apply to their operations). */
+  baseUrl?: string;
+  /** Values for server URL variables (checked against the spec's enum). */
+  serverVars?: Record<string, string>;
+  /** Extra hosts the adapter may call (`host` or `host:port`), e.g. an OAuth2 token endpoint. */
+  allowedHosts?: string[];
+  /** Permit private, loopback and link-local destinations. Default false. */
+  allowPrivate?: boolean;
+  /** Per-request deadline in ms. Default 30 000. */
+  timeoutMs?: number;
+  /** Response bytes kept per call. Default 256 KiB. */
+  maxResponseBytes?: number;
+  /** Retries (idempotent methods only, connect errors and 503). Default 2. */
+  retries?: number;
+  /** Redirects followed, each re-checked against the allowlist. Default 3; 0 refuses all. */
+  maxRedirects?: number;
+  /** DNS override (tests, DNS pinning experiments). */
+  resolve?: Resolver;
+  /** Where diagnostics go (default stderr). Never receives secrets. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Everything needed to execute compiled tools: base URLs, the allowlisted pooled HTTP client,
+ * auth, and cached validators. One per table; shared by every MCP server instance built from it.
+ */
+export class OpenApiRuntime {
+  readonly allowlist: HostAllowlist;
+  private readonly agent: Agent;
+  private readonly sender: HttpSender;
+  private readonly auth: AuthManager;
+  private readonly validator = new ArgumentValidator();
+  private readonly baseUrls = new Map<CompiledTool, string | BuildError>();
+  private readonly responseSchemas = new Map<CompiledTool, JsonSchema | null>();
+  private readonly byName = new Map<string, CompiledTool>();
+  private readonly maxResponseBytes: number;
+  private readonly log: (line: string) => void;
+
+  constructor(readonly table: ToolTable, readonly options: RuntimeOptions = {}) {
+    this.log = options.log ?? ((line) => process.stderr.write(`[switchboard/openapi] ${line}\n`));
+    this.maxResponseBytes = options.maxResponseBytes ?? 256 * 1024;
+    this.allowlist = new HostAllowlist(options.allowedHosts ?? []);
+    const rootUrl = options.baseUrl ? options.baseUrl : undefined;
+    for (const tool of table.tools) {
+      this.byName.set(tool.name, tool);
+      try {
+        const url = tool.servers.length ? resolveServerUrl(tool.servers[0]!, options.serverVars, table.specUrl) : rootUrl ?? (table.rootServers[0] ? resolveServerUrl(table.rootServers[0], options.serverVars, table.specUrl) : undefined);
+        if (!url) throw new BuildError('The spec declares no servers: set baseUrl.', 'SERVER_URL');
+        const parsed = new URL(url);
+        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new BuildError(`Server URL ${url} is not http(s).`, 'SERVER_URL');
+        this.allowlist.addUrl(parsed);
+        this.baseUrls.set(tool, url);
+      } catch (error) {
+        this.baseUrls.set(tool, error instanceof BuildError ? error : new BuildError((error as Error).message, 'SERVER_URL'));
+      }
+    }
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    this.agent = createGuardedAgent({ allowlist: this.allowlist, allowPrivate: options.allowPrivate ?? false, resolve: options.resolve, connectTimeoutMs: Math.min(timeoutMs, 10_000) });
+    this.sender = new HttpSender({ dispatcher: this.agent, allowlist: this.allowlist, timeoutMs, maxResponseBytes: this.maxResponseBytes, retries: options.retries ?? 2, maxRedirects: options.maxRedirects ?? 3 });
+    this.auth = new AuthManager(table.securitySchemes, options, { dispatcher: this.agent, allowlist: this.allowlist, timeoutMs });
+    for (const tool of table.tools) {
+      if (tool.security && this.auth.choose(tool.security) === undefined) {
+        this.log(`tool ${tool.name}: no configured credentials satisfy its security (${tool.security.map((a) => Object.keys(a).join('+')).join(' | ')}); calls will fail until auth is configured.`);
+      }
+    }
+  }
+
+  tool(name: string): CompiledTool | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Validates, builds, authorises, sends and maps one tool call. Never throws: failures are `isError` results. */
+  async call(name: string, args: unknown, signal?: AbortSignal): Promise<ToolResult> {
+    const tool = this.byName.get(name);
+    if (!tool) return errorResult(`Unknown tool ${name}.`);
+    const checked = this.validator.check(tool.inputSchema, args);
+    if (!checked.ok) return errorResult(`Invalid arguments for ${name}:\n${checked.message}`);
+    const base = this.baseUrls.get(tool);
+    if (!base || base instanceof BuildError) return errorResult(`Cannot call ${name}: ${base instanceof BuildError ? base.message : 'no server URL'}`);
+    let secrets: string[] = [];
+    try {
+      const send = async () => {
+        const prepared = buildRequest(tool, checked.value, base);
+        const applied = await this.auth.apply(prepared, tool.security, (scheme) => scopesFor(tool, scheme));
+        secrets = applied.secrets;
+        const result = await this.sender.send(prepared, signal, applied.sensitiveHeaders);
+        return { result, applied };
+      };
+      let { result, applied } = await send();
+      if (result.status === 401 && this.auth.invalidate(applied.schemes)) ({ result, applied } = await send());
+      return mapResponse(tool, result, {
+        maxResponseBytes: this.maxResponseBytes,
+        redact: (text) => redact(text, secrets),
+        ...(tool.responseSchema !== undefined ? { validateStructured: (value: unknown) => this.validateResponse(tool, value) } : {}),
+        onDrift: (t) => this.log(`tool ${t.name}: response does not match the spec's schema; returned as text only.`),
+      });
+    } catch (error) {
+      return errorResult(redact(describeFailure(name, error), secrets));
+    }
+  }
+
+  private validateResponse(tool: CompiledTool, value: unknown): boolean {
+    let schema = this.responseSchemas.get(tool);
+    if (schema === undefined) {
+      try {
+        const converter = new SchemaConverter(new RefResolver(this.table.document), { openapi30: this.table.openapi30, direction: 'response' });
+        const root = converter.convert(tool.responseSchema);
+        const resolved = converter.finish(root);
+        schema = isObjectSchema(resolved) ? resolved : null;
+      } catch {
+        schema = null;
+      }
+      this.responseSchemas.set(tool, schema);
+    }
+    if (!schema) return false;
+    try {
+      return this.validator.matches(schema, value);
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function isObjectSchema(schema: JsonSchema): boolean {
+  let node = schema;
+  if (typeof node.$ref === 'string') node = ((schema.$defs as Record<string, JsonSchema>) ?? {})[node.$ref.slice(8)] ?? {};
+  return node.type === 'object' || (node.properties !== undefined && node.type === undefined) || (Array.isArray(node.allOf) && node.type === undefined && !node.oneOf && !node.anyOf);
+}
+
+function scopesFor(tool: CompiledTool, scheme: string): string[] {
+  for (const alt of tool.security ?? []) if (alt[scheme]) return alt[scheme]!;
+  return [];
+}
+
+function describeFailure(name: string, error: unknown): string {
+  if (error instanceof EgressDeniedError) return `Request for ${name} refused: ${error.message}`;
+  if (error instanceof ArgumentError) return `Invalid arguments for ${name}: ${error.message}`;
+  if (error instanceof AuthError) return `Cannot authenticate ${name}: ${error.message}`;
+  const e = error as { name?: string; code?: string; message?: string };
+  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') return `Request for ${name} timed out.`;
+  if (e.name === 'AbortError') return `Request for ${name} was cancelled.`;
+  return `Request for ${name} failed: ${e.code ? e.code + ' ' : ''}${e.message ?? String(error)}`;
+}
