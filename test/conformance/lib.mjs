@@ -21,13 +21,57 @@ function capture(stream, sink) {
   });
 }
 
-/** Kill a detached child's whole process group; SIGKILL after `graceMs`. Resolves when it has exited. */
+/** PIDs of all live descendants of `pid` (Linux /proc walk; empty elsewhere). */
+function descendants(pid) {
+  const children = new Map();
+  let entries = [];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  for (const d of entries) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(d));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out = [];
+  const stack = [pid];
+  while (stack.length && out.length < 10_000) {
+    for (const c of children.get(stack.pop()) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
+  }
+  return out;
+}
+
+/**
+ * Kill a detached child's whole process group; SIGKILL after `graceMs`. Resolves when it has exited.
+ * Descendants that put themselves in their own process group (the bridge does this for its stdio children)
+ * are snapshotted first and SIGKILLed afterwards if they outlived their parent.
+ */
 export function killGroup(child, graceMs = 3000) {
   return new Promise((resolve) => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    const tree = descendants(child.pid);
     const done = () => {
       clearTimeout(timer);
-      resolve();
+      setTimeout(() => {
+        for (const pid of tree) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }
+        resolve();
+      }, tree.length ? 300 : 0);
     };
     child.once('exit', done);
     const signal = (sig) => {
@@ -44,7 +88,7 @@ export function killGroup(child, graceMs = 3000) {
     signal('SIGTERM');
     const timer = setTimeout(() => {
       signal('SIGKILL');
-      setTimeout(resolve, 500); // bounded even if 'exit' never fires
+      setTimeout(done, 500); // bounded even if 'exit' never fires
     }, graceMs);
   });
 }
