@@ -40,6 +40,7 @@ export function builder(y: Argv) {
     .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the server process (repeatable)' })
     .option('cwd', { type: 'string', describe: 'working directory for the server process' })
     .option('name', { type: 'string', describe: 'server name in logs' })
+    .option('init-timeout', { type: 'string', default: '60s', describe: 'how long the server may take to answer initialize at start-up' })
     .option('grace', { type: 'string', default: '10s', describe: 'on SIGTERM/SIGINT, time for in-flight calls to finish' })
     .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const })
     .example('$0 bridge -- npx -y @modelcontextprotocol/server-everything', 'serve server-everything at http://127.0.0.1:8080/mcp')
@@ -75,6 +76,7 @@ interface BridgeArgs {
   cwd?: string;
   name?: string;
   grace: string;
+  initTimeout: string;
   logLevel: LogLevel;
   '--'?: string[];
 }
@@ -100,6 +102,7 @@ export async function handler(argv: BridgeArgs): Promise<void> {
   const bridge = new StdioBridge({
     child: { command: command!, args, env: keyValues(argv.env, 'env'), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },
     isolation: argv.isolation,
+    initTimeoutMs: parseOr(duration, argv.initTimeout, 'init-timeout'),
     host: argv.host,
     port: argv.port,
     basePath: argv.basePath,

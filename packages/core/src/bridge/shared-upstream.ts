@@ -9,7 +9,7 @@ import {
   type Message,
   type RequestId,
 } from '../jsonrpc.js';
-import { TransportClosedError } from '../errors.js';
+import { SwitchboardError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { LEGACY_PROTOCOL_VERSIONS } from '../http/face.js';
 
@@ -47,11 +47,16 @@ export class SharedUpstream {
   private closed = false;
   onclose?: () => void;
 
+  private readonly initTimeoutMs: number;
+  private readonly name: string;
+
   constructor(
     private readonly upstream: Transport,
-    options: { logger?: Logger } = {},
+    options: { logger?: Logger; initTimeoutMs?: number; name?: string } = {},
   ) {
     this.log = options.logger ?? silentLogger;
+    this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
+    this.name = options.name ?? 'MCP server';
   }
 
   start(): Promise<void> {
@@ -77,8 +82,22 @@ export class SharedUpstream {
       method: 'initialize',
       params: { protocolVersion: LEGACY_PROTOCOL_VERSIONS.at(-1), capabilities: BRIDGE_CAPABILITIES, clientInfo: BRIDGE_CLIENT_INFO },
     } as Message);
-    const res = await answer;
-    if ('error' in res) throw new Error(`MCP server refused initialize: ${JSON.stringify(res.error)}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new SwitchboardError('SB_INIT_TIMEOUT', `${this.name} did not answer initialize within ${Math.round(this.initTimeoutMs / 1000)}s: check that it is an MCP server speaking stdio (raise the limit with --init-timeout)`)),
+        this.initTimeoutMs,
+      );
+      timer.unref();
+    });
+    const res = await Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
+    if ('error' in res) {
+      const err = res.error as { message?: string; data?: { reason?: string } };
+      if (err.data?.reason === 'server-exited') {
+        throw new SwitchboardError('SB_CHILD_EXITED', `${this.name} exited before answering initialize: see its stderr above, and check the command and its arguments`);
+      }
+      throw new SwitchboardError('SB_INIT_REFUSED', `${this.name} refused initialize: ${err.message ?? JSON.stringify(err)}`);
+    }
     this.initializeResult = res.result as Record<string, unknown>;
     await this.upstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as Message);
   }

@@ -14,6 +14,8 @@ export type Isolation = 'per-session' | 'shared';
 export interface StdioBridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'onModernRequest' | 'onModernNotification' | 'readiness' | 'metrics'> {
   child: ChildSpec;
   isolation?: Isolation;
+  /** How long the server may take to answer initialize at start-up (npx may download first). */
+  initTimeoutMs?: number;
   supervisor?: Omit<SupervisorOptions, 'logger' | 'onSpawn' | 'onCrash'>;
   metrics?: boolean | Metrics;
 }
@@ -77,9 +79,18 @@ export class StdioBridge {
   async start(): Promise<{ url: string; port: number }> {
     this.sharedChild = this.newChild();
     const onChildClose = this.sharedChild.onclose;
-    this.shared = new SharedUpstream(this.sharedChild, { logger: this.log });
+    this.shared = new SharedUpstream(this.sharedChild, {
+      logger: this.log,
+      initTimeoutMs: this.options.initTimeoutMs,
+      name: `MCP server "${describeChild(this.options.child)}"`,
+    });
     this.shared.onclose = () => onChildClose?.();
-    await this.shared.start();
+    try {
+      await this.shared.start();
+    } catch (err) {
+      await this.sharedChild.close();
+      throw err;
+    }
     this.modern = new ModernFront(this.shared.lane(), () => this.shared?.initializeResult, { logger: this.log });
     return this.face.listen();
   }
