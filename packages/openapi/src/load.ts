@@ -62,8 +62,17 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
   const agent = createGuardedAgent({ allowlist: new HostAllowlist(['*']), allowPrivate: options.allowPrivate ?? false, resolve: options.resolve, connectTimeoutMs: timeoutMs });
   let rootRead = inline;
 
+  // The ref parser wraps reader errors into "Error reading file"; keep ours to report the real reason.
+  let readFailure: Error | undefined;
   const read = async (file: { url: string }): Promise<Buffer> => {
-    const location = file.url;
+    try {
+      return await readGuarded(file.url);
+    } catch (error) {
+      readFailure ??= error as Error;
+      throw error;
+    }
+  };
+  const readGuarded = async (location: string): Promise<Buffer> => {
     const isRoot = !rootRead;
     rootRead = true;
     if (isHttpUrl(location)) {
@@ -109,6 +118,8 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
     }
   } catch (error) {
     if (error instanceof SpecLoadError || error instanceof EgressDeniedError) throw error;
+    if (readFailure instanceof SpecLoadError || readFailure instanceof EgressDeniedError) throw readFailure;
+    if (readFailure) throw new SpecLoadError(`Cannot load spec ${inline ? '(inline)' : source}: ${readFailure.message}`);
     const inner = findCause(error);
     if (inner) throw inner;
     throw new SpecLoadError(`Cannot load spec ${inline ? '(inline)' : source}: ${(error as Error).message}`);

@@ -24,6 +24,8 @@ export interface SelectionOptions {
    * `method:GET`, `path:GLOB`, `METHOD /path/glob`; a bare `/path/glob` is a path glob, a bare
    * HTTP method is a method filter, anything else an operationId glob. `*` stays within a path
    * segment, `**` crosses segments. With no include, every operation is a candidate.
+   * Operations marked `x-mcp: true` are admitted even when no include matches them; an explicit
+   * include admits operations marked `x-mcp: false` (the operator's choice wins over the spec's).
    */
   include?: string[];
   /** Same syntax as include; exclude always wins (also over `x-mcp: true`). */
