@@ -2,11 +2,13 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import * as bridge from './commands/bridge.js';
+import * as connect from './commands/connect.js';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('switchboard')
   .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': false })
   .command(bridge as never)
+  .command(connect as never)
   .demandCommand(1, 'name a command: switchboard bridge --help')
   .strict()
   .help()

@@ -12,3 +12,5 @@ export { ModernExchange } from './http/modern-exchange.js';
 export { SharedUpstream, Lane, BRIDGE_CLIENT_INFO } from './bridge/shared-upstream.js';
 export { ModernFront } from './bridge/modern-front.js';
 export { StdioBridge, type StdioBridgeOptions, type Isolation } from './bridge/stdio-bridge.js';
+export * from './remote/index.js';
+export * from './oauth/index.js';
