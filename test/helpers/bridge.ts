@@ -40,7 +40,14 @@ export async function startBridge(args: string[], serverCmd: string[], opts: { e
   proc.stdout!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`bridge did not start in 20s:\n${err}`)), 20_000);
+    const t = setTimeout(() => {
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      reject(new Error(`bridge did not start in 20s:\n${err}`));
+    }, 20_000);
     const check = () => {
       if (err.includes('switchboard: listening')) {
         clearTimeout(t);
