@@ -47,6 +47,8 @@ type Inner = StreamableHTTPClientTransport | SSEClientTransport;
 interface Pending {
   method: string;
   generation: number;
+  /** Accepted by the server (the POST went through): only such requests can be lost with a session. */
+  sent?: boolean;
   progressToken?: string | number;
   timer?: NodeJS.Timeout;
   internal?: (m: Message) => void;
@@ -201,6 +203,10 @@ export class RemoteTransport implements Transport {
     if (isRequest(m)) this.track(m);
     try {
       await this.deliver(m);
+      if (isRequest(m)) {
+        const p = this.pending.get(m.id);
+        if (p) p.sent = true;
+      }
     } catch (err) {
       if (isRequest(m)) this.untrack(m.id);
       const e = this.translate(err);
@@ -228,10 +234,18 @@ export class RemoteTransport implements Transport {
   private async sendInner(m: Message, retried = false): Promise<void> {
     const inner = this.inner!;
     try {
+      if (isRequest(m)) {
+        const p = this.pending.get(m.id);
+        if (p) p.generation = this.generation;
+      }
       if (inner instanceof StreamableHTTPClientTransport) {
         await inner.send(m as never, isRequest(m) ? { onRequestStreamEnd: () => this.streamEnded(m.id) } : undefined);
       } else {
         await inner.send(m as never);
+      }
+      if (isRequest(m)) {
+        const p = this.pending.get(m.id);
+        if (p) p.sent = true;
       }
     } catch (err) {
       const stepUp = (this.options.authProvider as { stepUp?: (scope?: string, rm?: URL) => Promise<void> } | undefined)?.stepUp;
@@ -242,11 +256,7 @@ export class RemoteTransport implements Transport {
       }
       if (!retried && this.isSessionLost(err, m)) {
         await this.recover('session not found');
-        if (isRequest(m)) {
-          const p = this.pending.get(m.id);
-          if (p) p.generation = this.generation;
-          return this.sendInner(m, true);
-        }
+        if (isRequest(m)) return this.sendInner(m, true);
         return; // a stale response or notification for the old session has nowhere to go
       }
       throw err;
@@ -399,7 +409,7 @@ export class RemoteTransport implements Transport {
   /** Requests sent on a lost session will never be answered: answer them now. */
   private failStale(): void {
     for (const [id, p] of this.pending) {
-      if (p.generation >= this.generation || p.internal) continue;
+      if (p.generation >= this.generation || p.internal || !p.sent) continue;
       this.untrack(id);
       this.deliverDown(errorResponse(id, ErrorCode.ConnectionClosed, new SessionLostError(this.url.href).message));
     }
