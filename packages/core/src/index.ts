@@ -11,6 +11,7 @@ export { HttpFace, LEGACY_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSION, type HttpF
 export { ModernExchange } from './http/modern-exchange.js';
 export { SharedUpstream, Lane, BRIDGE_CLIENT_INFO } from './bridge/shared-upstream.js';
 export { ModernFront } from './bridge/modern-front.js';
-export { StdioBridge, type StdioBridgeOptions, type Isolation } from './bridge/stdio-bridge.js';
+export { Bridge, StdioBridge, type BridgeOptions, type StdioBridgeOptions, type Isolation } from './bridge/bridge.js';
+export { stdioUpstream, type UpstreamFactory } from './bridge/upstream.js';
 export * from './remote/index.js';
 export * from './oauth/index.js';

@@ -1,42 +1,49 @@
 import { HttpFace, type HttpFaceOptions } from '../http/face.js';
-import { SupervisedChild, type SupervisorOptions } from '../child/supervisor.js';
+import type { SupervisorOptions } from '../child/supervisor.js';
 import type { ChildSpec } from '../child/spawn-spec.js';
-import { describeChild } from '../child/spawn-spec.js';
 import type { Transport } from '../transport.js';
 import { pipe } from '../pipe.js';
 import { Metrics } from '../metrics.js';
 import { silentLogger, type Logger } from '../log.js';
 import { SharedUpstream } from './shared-upstream.js';
 import { ModernFront } from './modern-front.js';
+import { stdioUpstream, type UpstreamFactory } from './upstream.js';
 
 export type Isolation = 'per-session' | 'shared';
 
-export interface StdioBridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'onModernRequest' | 'onModernNotification' | 'readiness' | 'metrics'> {
-  child: ChildSpec;
+export interface BridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'onModernRequest' | 'onModernNotification' | 'readiness' | 'metrics'> {
+  /** What each session connects to; see stdioUpstream(). */
+  upstream: UpstreamFactory;
   isolation?: Isolation;
   /** How long the server may take to answer initialize at start-up (npx may download first). */
   initTimeoutMs?: number;
-  supervisor?: Omit<SupervisorOptions, 'logger' | 'onSpawn' | 'onCrash'>;
   metrics?: boolean | Metrics;
 }
 
+export interface StdioBridgeOptions extends Omit<BridgeOptions, 'upstream'> {
+  child: ChildSpec;
+  supervisor?: Omit<SupervisorOptions, 'logger' | 'onSpawn' | 'onCrash'>;
+}
+
 /**
- * A stdio MCP server served over HTTP: the HTTP face on one side, supervised child processes on the
- * other, one pipe per client session. With `shared` isolation every session is a lane of one child;
- * with `per-session` each session gets its own child. 2026-07-28 requests, which have no session,
- * are served from a shared child through the ModernFront.
+ * An MCP server served over HTTP: the HTTP face on one side, upstream transports on the other, one pipe
+ * per client session. With `shared` isolation every session is a lane of one upstream; with
+ * `per-session` each session gets its own. 2026-07-28 requests, which have no session, are served from
+ * the shared upstream through the ModernFront.
  */
-export class StdioBridge {
+export class Bridge {
   readonly face: HttpFace;
   readonly metrics?: Metrics;
   private readonly log: Logger;
   private readonly isolation: Isolation;
-  private readonly children = new Set<SupervisedChild>();
+  private readonly upstreams = new Set<Transport>();
   private shared?: SharedUpstream;
-  private sharedChild?: SupervisedChild;
+  private sharedUpstream?: Transport;
   private modern?: ModernFront;
+  private readonly factory: UpstreamFactory;
 
-  constructor(private readonly options: StdioBridgeOptions) {
+  constructor(private readonly options: BridgeOptions) {
+    this.factory = options.upstream;
     this.log = options.logger ?? silentLogger;
     this.isolation = options.isolation ?? 'per-session';
     this.metrics = options.metrics instanceof Metrics ? options.metrics : options.metrics ? new Metrics() : undefined;
@@ -50,45 +57,35 @@ export class StdioBridge {
         front.handle(request as never, exchange, headers);
       },
       readiness: () => {
-        const ready = !!this.shared?.initializeResult && !!this.sharedChild?.alive;
-        return { ready, detail: { server: describeChild(options.child), isolation: this.isolation, children: this.children.size } };
+        const u = this.sharedUpstream;
+        const ready = !!this.shared?.initializeResult && !!u && (this.factory.alive?.(u) ?? true);
+        return { ready, detail: { server: this.factory.name, isolation: this.isolation, upstreams: this.upstreams.size } };
       },
     });
   }
 
-  private newChild(): SupervisedChild {
-    const m = this.metrics;
-    const child = new SupervisedChild(this.options.child, {
-      ...this.options.supervisor,
-      logger: this.log,
-      onSpawn: () => m?.children.inc(),
-      onCrash: () => {
-        m?.children.dec();
-        m?.restarts.inc();
-      },
-    });
-    this.children.add(child);
-    const prevClose = () => {
-      if (this.children.delete(child)) m?.children.dec();
+  private track(t: Transport): Transport {
+    this.upstreams.add(t);
+    const close = t.close.bind(t);
+    t.close = async () => {
+      this.upstreams.delete(t);
+      await close();
     };
-    child.onclose = prevClose;
-    return child;
+    return t;
   }
 
-  /** Starts the shared child (every isolation mode has one: it serves 2026 requests and answers /readyz). */
+  /** Starts the shared upstream (every isolation mode has one: it serves 2026 requests and answers /readyz). */
   async start(): Promise<{ url: string; port: number }> {
-    this.sharedChild = this.newChild();
-    const onChildClose = this.sharedChild.onclose;
-    this.shared = new SharedUpstream(this.sharedChild, {
+    this.sharedUpstream = this.track(this.factory.create());
+    this.shared = new SharedUpstream(this.sharedUpstream, {
       logger: this.log,
       initTimeoutMs: this.options.initTimeoutMs,
-      name: `MCP server "${describeChild(this.options.child)}"`,
+      name: `MCP server "${this.factory.name}"`,
     });
-    this.shared.onclose = () => onChildClose?.();
     try {
       await this.shared.start();
     } catch (err) {
-      await this.sharedChild.close();
+      await this.sharedUpstream.close();
       throw err;
     }
     this.modern = new ModernFront(this.shared.lane(), () => this.shared?.initializeResult, { logger: this.log });
@@ -96,24 +93,18 @@ export class StdioBridge {
   }
 
   private async connect(session: Transport): Promise<void> {
-    let upstream: Transport;
     if (this.isolation === 'shared') {
-      upstream = this.shared!.lane();
-    } else {
-      const child = this.newChild();
-      const onChildClose = child.onclose;
-      await child.start();
-      upstream = child;
-      const p = pipe(session, upstream, { logger: this.log });
-      void p.closed.then(() => onChildClose?.());
+      pipe(session, this.shared!.lane(), { logger: this.log });
       return;
     }
+    const upstream = this.track(this.factory.create());
+    await upstream.start();
     pipe(session, upstream, { logger: this.log });
   }
 
   get inflight(): number {
     let n = 0;
-    for (const c of this.children) n += c.inflightCount;
+    for (const u of this.upstreams) n += this.factory.inflight?.(u) ?? 0;
     return n;
   }
 
@@ -125,6 +116,28 @@ export class StdioBridge {
     if (this.inflight > 0) this.log.warn({ inflight: this.inflight }, 'grace period over; abandoning in-flight calls');
     this.modern?.close();
     await this.face.closeSessions();
-    await Promise.allSettled([...this.children].map((c) => c.close()));
+    await Promise.allSettled([...this.upstreams].map((u) => u.close()));
+  }
+}
+
+/** A stdio MCP server served over HTTP: supervised child processes as the upstream. */
+export class StdioBridge extends Bridge {
+  constructor(options: StdioBridgeOptions) {
+    const { child, supervisor, ...rest } = options;
+    const metrics = rest.metrics instanceof Metrics ? rest.metrics : rest.metrics ? new Metrics() : undefined;
+    super({
+      ...rest,
+      metrics,
+      upstream: stdioUpstream(child, {
+        ...supervisor,
+        logger: rest.logger,
+        onSpawn: () => metrics?.children.inc(),
+        onCrash: () => {
+          metrics?.children.dec();
+          metrics?.restarts.inc();
+        },
+        onStop: () => metrics?.children.dec(),
+      }),
+    });
   }
 }

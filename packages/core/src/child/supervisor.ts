@@ -20,6 +20,8 @@ export interface SupervisorOptions {
   /** Observers for metrics. */
   onSpawn?: () => void;
   onCrash?: (info: ExitInfo) => void;
+  /** A running child was stopped on purpose (close()). */
+  onStop?: () => void;
 }
 
 /**
@@ -38,8 +40,6 @@ export class SupervisedChild implements Transport {
   private readonly inflight = new Set<RequestId>();
   private initRequest?: Message;
   private initializedNotification?: Message;
-  /** ids of replayed initialize requests whose answers must not reach the client. */
-  private readonly swallow = new Set<RequestId>();
   private crashes: number[] = [];
   private consecutive = 0;
   private stopped = false;
@@ -82,10 +82,7 @@ export class SupervisedChild implements Transport {
   }
 
   private fromChild(m: Message) {
-    if (isResponse(m)) {
-      if (this.swallow.delete(m.id)) return;
-      this.inflight.delete(m.id);
-    }
+    if (isResponse(m)) this.inflight.delete(m.id);
     this.onmessage?.(m);
   }
 
@@ -119,7 +116,6 @@ export class SupervisedChild implements Transport {
     this.log.warn({ server: this.name, code: info.code, signal: info.signal, inflight: failed.length }, 'MCP server exited');
     this.options.onCrash?.(info);
     for (const id of failed) {
-      if (this.swallow.delete(id)) continue;
       this.onmessage?.(errorResponse(id, ErrorCode.InternalError, err.message, { reason: 'server-exited', code: info.code, signal: info.signal }));
     }
     if (this.options.restart === false) return void this.finish();
@@ -179,6 +175,7 @@ export class SupervisedChild implements Transport {
     this.stopped = true;
     const child = this.current;
     this.current = undefined;
+    if (child) this.options.onStop?.();
     await child?.close(this.options.stopGraceMs ?? 2000);
     this.finish();
   }
