@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { registerSecret, type HttpFaceOptions, type Logger } from '@switchboard/core';
+import { bytes, duration, parseOr } from './parse.js';
+
+/** The HTTP face's flags, shared by every command that serves MCP over HTTP (bridge, openapi --serve http). */
+export function httpFaceOptions<T>(y: Argv<T>) {
+  return y
+    .option('port', { type: 'number', default: 8080, describe: 'port to listen on (0 = any free port)', group: 'HTTP face:' })
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind; anything but loopback exposes the server', group: 'HTTP face:' })
+    .option('base-path', { type: 'string', default: '', describe: 'path prefix for every endpoint, e.g. /tools', group: 'HTTP face:' })
+    .option('mcp-path', { type: 'string', default: '/mcp', describe: 'Streamable HTTP endpoint', group: 'HTTP face:' })
+    .option('sse-path', { type: 'string', default: '/sse', describe: 'legacy SSE stream endpoint', group: 'HTTP face:' })
+    .option('messages-path', { type: 'string', default: '/messages', describe: 'legacy SSE message endpoint', group: 'HTTP face:' })
+    .option('public-url', { type: 'string', describe: 'URL clients use to reach us behind a proxy, e.g. https://mcp.example.com/tools', group: 'HTTP face:' })
+    .option('trust-proxy', { type: 'boolean', default: false, describe: 'honour X-Forwarded-Proto/Host/Prefix (only behind your own proxy)', group: 'HTTP face:' })
+    .option('allowed-host', { type: 'string', array: true, describe: 'Host header values to accept (DNS-rebinding guard); loopback names are always allowed on a loopback bind', group: 'HTTP face:' })
+    .option('cors', { type: 'string', array: true, describe: 'allowed browser origins (repeatable); "*" allows any origin without credentials', group: 'HTTP face:' })
+    .option('api-key', { type: 'string', array: true, describe: 'require this key (Authorization: Bearer or X-API-Key); repeatable. Prefer --api-key-file or SWITCHBOARD_API_KEY', group: 'HTTP face:' })
+    .option('api-key-file', { type: 'string', describe: 'file with one API key per line', group: 'HTTP face:' })
+    .option('max-body', { type: 'string', default: '16mb', describe: 'largest request body accepted (413 above it)', group: 'HTTP face:' })
+    .option('session-idle-timeout', { type: 'string', default: '30m', describe: 'close sessions idle this long', group: 'HTTP face:' })
+    .option('max-sessions', { type: 'number', default: 1000, describe: 'refuse new sessions beyond this (503 + Retry-After)', group: 'HTTP face:' })
+    .option('keepalive', { type: 'string', default: '15s', describe: 'SSE comment keep-alive interval (0 = off)', group: 'HTTP face:' })
+    .option('replay-events', { type: 'number', default: 1000, describe: 'per-session events kept for Last-Event-ID resumption', group: 'HTTP face:' })
+    .option('replay-bytes', { type: 'string', default: '8mb', describe: 'per-session bytes kept for resumption', group: 'HTTP face:' })
+    .option('transport', { type: 'string', array: true, choices: ['streamable-http', 'sse'], default: ['streamable-http', 'sse'], describe: 'faces to serve', group: 'HTTP face:' })
+    .option('metrics', { type: 'boolean', default: false, describe: 'expose Prometheus metrics at /metrics', group: 'HTTP face:' })
+    .option('grace', { type: 'string', default: '10s', describe: 'on SIGTERM/SIGINT, time for in-flight calls to finish', group: 'HTTP face:' });
+}
+
+export interface HttpFaceArgs {
+  port: number;
+  host: string;
+  basePath: string;
+  mcpPath: string;
+  ssePath: string;
+  messagesPath: string;
+  publicUrl?: string;
+  trustProxy: boolean;
+  allowedHost?: string[];
+  cors?: string[];
+  apiKey?: string[];
+  apiKeyFile?: string;
+  maxBody: string;
+  sessionIdleTimeout: string;
+  maxSessions: number;
+  keepalive: string;
+  replayEvents: number;
+  replayBytes: string;
+  transport: string[];
+  metrics: boolean;
+  grace: string;
+}
+
+/** API keys from flags, a file and the environment; each is registered so no log line can show it. */
+export function collectApiKeys(argv: HttpFaceArgs): string[] {
+  const keys = [...(argv.apiKey ?? [])];
+  if (process.env.SWITCHBOARD_API_KEY) keys.push(process.env.SWITCHBOARD_API_KEY);
+  if (argv.apiKeyFile) {
+    const lines = readFileSync(argv.apiKeyFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    if (!lines.length) throw new Error(`--api-key-file ${argv.apiKeyFile} has no keys`);
+    keys.push(...lines);
+  }
+  if (keys.some((k) => k.length < 8)) throw new Error('API keys must be at least 8 characters');
+  keys.forEach(registerSecret);
+  return keys;
+}
+
+/** Flags → HttpFace options (everything but the callbacks, which the command supplies). */
+export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOptions, 'onSession'> & { graceMs: number } {
+  const keys = collectApiKeys(argv);
+  if (argv.cors?.includes('*') && keys.length) log.warn('--cors "*" sends no credentials: browsers cannot pass the API key cross-origin; list the origins instead');
+  return {
+    host: argv.host,
+    port: argv.port,
+    basePath: argv.basePath,
+    mcpPath: argv.mcpPath,
+    ssePath: argv.ssePath,
+    messagesPath: argv.messagesPath,
+    publicUrl: argv.publicUrl,
+    trustProxy: argv.trustProxy,
+    allowedHosts: argv.allowedHost,
+    cors: argv.cors,
+    apiKeys: keys,
+    maxBodyBytes: parseOr(bytes, argv.maxBody, 'max-body'),
+    sessionIdleTimeoutMs: parseOr(duration, argv.sessionIdleTimeout, 'session-idle-timeout'),
+    maxSessions: argv.maxSessions,
+    keepaliveMs: parseOr(duration, argv.keepalive, 'keepalive'),
+    replayMaxEvents: argv.replayEvents,
+    replayMaxBytes: parseOr(bytes, argv.replayBytes, 'replay-bytes'),
+    enableStreamableHttp: argv.transport.includes('streamable-http'),
+    enableSse: argv.transport.includes('sse'),
+    logger: log,
+    graceMs: parseOr(duration, argv.grace, 'grace'),
+  };
+}
+
+/** The line (and log record) that says where we listen: tests and users wait for it. */
+export function announce(log: Logger, url: string, argv: Pick<HttpFaceArgs, 'mcpPath' | 'ssePath' | 'transport'>, extra: Record<string, unknown> = {}): void {
+  const base = url.slice(0, -argv.mcpPath.length);
+  const sse = argv.transport.includes('sse') ? base + argv.ssePath : undefined;
+  log.info({ url, sse, ...extra }, 'listening');
+  process.stderr.write(`switchboard: listening — Streamable HTTP ${url}` + (sse ? `, SSE ${sse}` : '') + '\n');
+}
