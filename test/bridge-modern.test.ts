@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { EVERYTHING, startBridge, type RunningBridge } from './helpers/bridge.js';
+import { EVERYTHING, ROOT, startBridge, type RunningBridge } from './helpers/bridge.js';
+import { parseMessages } from './helpers/http.js';
 
 let bridge: RunningBridge;
 beforeAll(async () => {
@@ -90,5 +91,70 @@ describe('2026-07-28 client → bridge → 2025-era server', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: number } };
     expect(body.error.code).toBe(-32020);
+  });
+});
+
+describe('subscriptions/listen', () => {
+  let fx: RunningBridge;
+  beforeAll(async () => {
+    fx = await startBridge(['--log-level', 'warn', '--isolation', 'shared', '--metrics'], [process.execPath, `${ROOT}test/fixtures/echo-server.mjs`]);
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+
+  const envelope = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  const modernPost = (body: { id: number | string; method: string; params: Record<string, unknown> }, name?: string, signal?: AbortSignal) =>
+    fetch(fx.url, {
+      method: 'POST',
+      signal,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': body.method,
+        ...(name ? { 'mcp-name': name } : {}),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', ...body, params: { ...body.params, _meta: envelope } }),
+    });
+
+  it('acknowledges the honoured filter and delivers list_changed tagged with the listen id', async () => {
+    const ctrl = new AbortController();
+    const res = await modernPost({ id: 'listen-1', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true, promptsListChanged: true } } }, undefined, ctrl.signal);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      const deadline = Date.now() + 5000;
+      while (!text.includes(needle) && Date.now() < deadline) {
+        const r = await Promise.race([reader.read(), new Promise<{ done: true; value: undefined }>((ok) => setTimeout(() => ok({ done: true, value: undefined }), 5000))]);
+        if (r.done) break;
+        text += new TextDecoder().decode(r.value);
+      }
+    };
+    await readUntil('acknowledged');
+    const ack = parseMessages('text/event-stream', text)[0];
+    expect(ack.method).toBe('notifications/subscriptions/acknowledged');
+    expect(ack.params.notifications).toEqual({ toolsListChanged: true }); // the fixture has no prompts capability
+    expect(ack.params._meta['io.modelcontextprotocol/subscriptionId']).toBe('listen-1');
+
+    const call = await modernPost({ id: 7, method: 'tools/call', params: { name: 'notify-changed', arguments: {} } }, 'notify-changed');
+    expect(call.status).toBe(200);
+    await readUntil('list_changed');
+    ctrl.abort();
+    const changed = parseMessages('text/event-stream', text).find((m) => m.method === 'notifications/tools/list_changed');
+    expect(changed.params._meta['io.modelcontextprotocol/subscriptionId']).toBe('listen-1');
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    const text = await (await fetch(`${fx.base}/metrics`)).text();
+    expect(text).toMatch(/switchboard_sessions/);
+    expect(text).toMatch(/switchboard_http_request_duration_seconds_bucket/);
+    expect(text).toMatch(/switchboard_children 1/);
   });
 });
