@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { StdioBridge, createLogger, type LogLevel } from '@switchboard/core';
 import { duration, keyValues, parseOr } from '../parse.js';
 import { installSignalHandlers } from '../signals.js';
+import { bridgeRemote, remoteBridgeOptions } from '../remote-bridge.js';
 import { announce, httpFaceOptions, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
 
 const DEMO_SERVER = fileURLToPath(new URL('../../examples/demo-server.mjs', import.meta.url));
@@ -11,6 +12,7 @@ export const command = 'bridge [command..]';
 export const describe = 'Serve a stdio MCP server over Streamable HTTP and legacy SSE (both protocol eras)';
 
 export function builder(y: Argv) {
+  y = y.options(remoteBridgeOptions) as never; // --to <transport> <url>: serve a remote server (remote-bridge.ts)
   return httpFaceOptions(
     y
       .usage('$0 bridge [options] -- <command> [args…]')
@@ -42,6 +44,7 @@ interface BridgeArgs extends HttpFaceArgs {
 }
 
 export async function handler(argv: BridgeArgs): Promise<void> {
+  if ((argv as { to?: string }).to) return bridgeRemote(argv as never);
   const log = createLogger({ level: argv.logLevel, name: 'switchboard' });
   const cmd = [...(argv.command ?? []), ...(argv['--'] ?? [])].map(String);
   if (argv.demo && cmd.length) throw new Error('--demo bridges the built-in server: drop the command, or drop --demo');
