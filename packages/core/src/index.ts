@@ -15,3 +15,4 @@ export { Bridge, StdioBridge, type BridgeOptions, type StdioBridgeOptions, type 
 export { stdioUpstream, type UpstreamFactory } from './bridge/upstream.js';
 export * from './remote/index.js';
 export * from './oauth/index.js';
+export { inProcessUpstream, InProcessTransport, type InProcessUpstreamOptions } from './bridge/in-process.js';
