@@ -103,12 +103,17 @@ function runPhaseIn(gen, msg) {
 }
 
 // The box may be shared (other engineers' test runs): wait, bounded, for it to be quiet before each target.
+const NOISY = 0.25; // cores used by other processes during a window that make it 'disturbed'
 const QUIET_CORES = 0.3, QUIET_WAIT_MS = Number(arg('quiet-wait', 30)) * 1000;
+let retriesLeft = Number(arg('retries', 20)); // re-runs of disturbed cells allowed in one run
+let quietBudgetMs = Number(arg('quiet-budget', 150)) * 1000; // total waiting allowed in one run
 async function waitQuiet() {
-  const deadline = Date.now() + QUIET_WAIT_MS;
+  const t0 = Date.now();
+  const deadline = t0 + Math.min(QUIET_WAIT_MS, quietBudgetMs);
   let busy = await machineBusy(500);
   while (busy > QUIET_CORES && Date.now() < deadline) busy = await machineBusy(1000);
-  if (busy > QUIET_CORES) console.error(`  (machine still busy: ${busy.toFixed(2)} cores used by others; going on)`);
+  quietBudgetMs = Math.max(0, quietBudgetMs - (Date.now() - t0));
+  if (busy > QUIET_CORES) console.error(`  (machine still busy: ${busy.toFixed(2)} cores used by others; going on; quiet-wait budget left ${Math.round(quietBudgetMs / 1000)} s)`);
   return busy;
 }
 
@@ -123,8 +128,16 @@ async function benchTarget(t) {
       : { kind: t.kind, origin: srv.origin, mcpPath: '/mcp', ssePath: t.ssePath ?? '/sse' };
     for (const ph of PHASES) {
       if (t.kind === 'stdio' && ph.sessions > 1) continue;
-      await waitQuiet();
-      const r = await runPhaseIn(loadgen, { target, c: ph.c, sessions: ph.sessions, warmMs: WARM_MS, durMs: DUR_MS, serverPid: srv?.pid });
+      // a cell disturbed by other processes on the box is re-run (bounded), keeping the least disturbed try
+      let r;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await waitQuiet();
+        const x = await runPhaseIn(loadgen, { target, c: ph.c, sessions: ph.sessions, warmMs: WARM_MS, durMs: DUR_MS, serverPid: srv?.pid });
+        if (!r || x.error || !(x.foreignCpu >= r.foreignCpu)) r = x;
+        if (r.error || r.foreignCpu <= NOISY || retriesLeft <= 0) break;
+        retriesLeft--;
+        console.error(`  ${t.name.padEnd(44)} ${ph.label.padEnd(17)} disturbed (others ${fmtCores(x.foreignCpu)}), again`);
+      }
       out.phases[ph.key] = r;
       const line = r.error ? `ERROR ${r.error.split('\n')[0]}` :
         `${fmtRate(r.rate)} calls/s  p50 ${fmtMs(r.p50)}  p99 ${fmtMs(r.p99)}  err ${r.errors}  gen ${fmtCores(r.genCpu)}  server ${fmtCores(r.serverCpu)} + children ${fmtCores(r.childCpu)}  others ${fmtCores(r.foreignCpu)}`;
@@ -268,7 +281,6 @@ const bestPeer = peers.reduce((best, r) => (Number.isFinite(r.phases.c64?.rate) 
 const pipeC64 = rate('pipe-ceiling', 'c64');
 const stdioC64 = rate('stdio', 'c64');
 
-const NOISY = 0.25; // cores used by other processes during a window
 const mainRows = results.map((r) => {
   const p = r.phases;
   const cell = (k) => (p[k]?.error ? 'error' : p[k] ? fmtRate(p[k].rate) + (p[k].errors ? ` (${p[k].errors} err)` : '') + (p[k].foreignCpu > NOISY ? ' †' : '') : '—');
