@@ -3,12 +3,14 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import * as bridge from './commands/bridge.js';
 import * as connect from './commands/connect.js';
+import * as openapi from './commands/openapi.js';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('switchboard')
   .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': false })
   .command(bridge as never)
   .command(connect as never)
+  .command(openapi as never)
   .demandCommand(1, 'name a command: switchboard bridge --help')
   .strict()
   .help()
