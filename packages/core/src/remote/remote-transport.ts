@@ -496,6 +496,7 @@ export class RemoteTransport implements Transport {
         p.internal(m);
         return;
       }
+      this.connected = true;
       if (typeof m.id === 'string' && m.id.startsWith(INTERNAL_PREFIX)) return;
       if (p && p.generation !== generation && generation < this.generation) return;
       this.untrack(m.id);
