@@ -364,6 +364,7 @@ describe('openapi errors', () => {
       [['--base-url', 'http://api.example.com'], 'pass --allow-http'],
       [['--timeout', 'soon'], '--timeout'],
       [['--max-tools', '0'], '--max-tools'],
+      [['--name-budget', '100'], '--name-budget: expected a whole number from 8 to 64'],
       [['--header', 'no-colon'], 'expected "Name: value"'],
       [['--serve', 'carrier-pigeon'], 'Invalid values'],
     ] as const) {

@@ -42,7 +42,7 @@ function compileOptions<T>(y: Argv<T>) {
     .option('include-deprecated', { type: 'boolean', default: false, group: 'Selection:', describe: 'also expose deprecated operations' })
     .option('max-tools', { type: 'number', default: 100, group: 'Selection:', describe: 'refuse to build more tools than this' })
     .option('max-tokens', { type: 'number', group: 'Selection:', describe: 'refuse a tools/list larger than this many (estimated) tokens' })
-    .option('name-budget', { type: 'number', group: 'Selection:', describe: 'longest tool name (long names are shortened with a stable hash)' })
+    .option('name-budget', { type: 'number', group: 'Selection:', describe: 'longest tool name, 8–64 (longer names are shortened with a stable hash)' })
     .option('rename', { type: 'string', array: true, group: 'Selection:', describe: 'operationId=toolName (repeatable)' })
     .option('allow-http', { type: 'boolean', default: false, group: 'Loading and egress:', describe: 'permit a plain-http spec URL, $refs and --base-url' })
     .option('allow-private', { type: 'boolean', default: false, group: 'Loading and egress:', describe: 'permit private/loopback addresses for the spec and the API' })
@@ -121,6 +121,10 @@ function toCompileOptions(argv: CompileArgs): LoadOptions & CompileOptions {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new Error(`--${flag}: expected a positive whole number`);
     return value;
   };
+  const nameBudget = (value: number) => {
+    if (!Number.isInteger(value) || value < 8 || value > 64) throw new Error('--name-budget: expected a whole number from 8 to 64 (MCP tool names are at most 64 characters)');
+    return value;
+  };
   const include = [...(argv.selection ?? []), ...(argv.include ?? [])].map(String);
   return {
     ...(include.length ? { include } : {}),
@@ -128,7 +132,7 @@ function toCompileOptions(argv: CompileArgs): LoadOptions & CompileOptions {
     includeDeprecated: argv.includeDeprecated,
     maxTools: positive(argv.maxTools, 'max-tools'),
     ...(argv.maxTokens !== undefined ? { maxTokens: positive(argv.maxTokens, 'max-tokens') } : {}),
-    ...(argv.nameBudget !== undefined ? { nameBudget: positive(argv.nameBudget, 'name-budget') } : {}),
+    ...(argv.nameBudget !== undefined ? { nameBudget: nameBudget(argv.nameBudget) } : {}),
     ...(argv.rename?.length ? { rename: keyValues(argv.rename, 'rename') } : {}),
     allowHttp: argv.allowHttp,
     allowPrivate: argv.allowPrivate,
