@@ -15,7 +15,7 @@ afterAll(async () => {
 
 it('2025 client → 2026-only remote: discover, envelope, input_required → elicitation → retry', async () => {
   const port = await freePort();
-  startProcess(process.execPath, [join(ROOT, 'test/fixtures/modern-server.mjs')], { PORT: String(port) });
+  startProcess(process.execPath, [join(ROOT, 'test/fixtures/connect-modern-http.mjs')], { PORT: String(port) });
   await waitForPort(port);
   let stderr = '';
   const transport = new StdioClientTransport({ ...connectArgs(`http://127.0.0.1:${port}/mcp`), stderr: 'pipe' });
