@@ -304,6 +304,15 @@ describe('openapi inspect', () => {
     expect(out.report.toolCount).toBe(2);
   });
 
+  it('takes only selection and loading flags', async () => {
+    const r = await run(['openapi', 'inspect', SPEC, '--base-url', 'https://api.example.com']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Unknown arguments: base-url');
+    const help = await run(['openapi', 'inspect', '--help']);
+    expect(help.stdout).toContain('--max-tools');
+    expect(help.stdout).not.toContain('--port');
+  });
+
   it('--rename renames a tool', async () => {
     const r = await run(['openapi', 'inspect', SPEC, '--rename', 'listItems=search_inventory', '--json']);
     expect(r.code).toBe(0);

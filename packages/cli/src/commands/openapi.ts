@@ -3,6 +3,7 @@
 // `switchboard openapi inspect <spec>`: print the tool table and build report without serving anything.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { Bridge, createLogger, inProcessUpstream, registerSecret, type LogLevel, type Logger } from '@switchboard/core';
 import {
   AuthError,
@@ -50,12 +51,20 @@ function compileOptions<T>(y: Argv<T>) {
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as const });
 }
 
+/**
+ * yargs keeps a parent command's options when it descends into a subcommand, so the serving flags are only
+ * declared when the subcommand is not `inspect`: `openapi inspect` neither lists nor accepts them.
+ */
+function invokesInspect(): boolean {
+  const args = hideBin(process.argv);
+  const at = args.indexOf('openapi');
+  return at >= 0 && args[at + 1] === 'inspect';
+}
+
 export function builder(y: Argv) {
-  const serve = compileOptions(
-    y
-      .usage('$0 openapi <spec> [selection..] [options]\n$0 openapi inspect <spec> [selection..] [--json]')
-      .command(inspectCommand as never),
-  )
+  y = y.usage('$0 openapi <spec> [selection..] [options]\n$0 openapi inspect <spec> [selection..] [--json]').command(inspectCommand as never);
+  if (invokesInspect()) return y;
+  const serve = compileOptions(y)
     .option('serve', { choices: ['stdio', 'http'] as const, default: 'stdio' as const, describe: 'stdio (for a desktop host) or http (the HTTP face below)' })
     .option('base-url', { type: 'string', group: 'Calling the API:', describe: "API base URL, replacing the spec's servers" })
     .option('server-var', { type: 'string', array: true, group: 'Calling the API:', describe: 'name=value for a server URL variable (repeatable)' })
