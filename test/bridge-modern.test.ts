@@ -158,3 +158,46 @@ describe('subscriptions/listen', () => {
     expect(text).toMatch(/switchboard_children 1/);
   });
 });
+
+describe('a 2026-07-28 server (--server-protocol 2026): requests pass through', () => {
+  let mb: RunningBridge;
+  beforeAll(async () => {
+    mb = await startBridge(['--log-level', 'warn', '--server-protocol', '2026'], [process.execPath, `${ROOT}test/fixtures/modern-server.mjs`]);
+  });
+  afterAll(async () => {
+    await mb?.stop();
+  });
+
+  it('a 2026 client reaches the server unchanged, input_required included', async () => {
+    const client = new Client({ name: 'pt', version: '1' }, { versionNegotiation: { mode: 'auto' }, capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { yes: true } }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(mb.url)));
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      expect(client.getServerVersion()?.name).toBe('modern-fixture');
+      const r = await client.callTool({ name: 'echo', arguments: { text: 'through' } });
+      expect(JSON.stringify(r.content)).toContain('modern:through');
+      const c = await client.callTool({ name: 'confirm', arguments: {} });
+      expect(JSON.stringify(c.content)).toContain('confirmed:{\\"yes\\":true}');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a 2025 client still gets a session with the same server', async () => {
+    const { Client: V1Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport: V1Transport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const { ElicitRequestSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const v1 = new V1Client({ name: 'old', version: '1' }, { capabilities: { elicitation: { form: {} } } });
+    v1.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { yes: false } }));
+    await v1.connect(new V1Transport(new URL(mb.url)));
+    try {
+      const r = await v1.callTool({ name: 'echo', arguments: { text: 'legacy' } });
+      expect(JSON.stringify(r.content)).toContain('modern:legacy');
+      const c = await v1.callTool({ name: 'confirm', arguments: {} });
+      expect(JSON.stringify(c.content)).toContain('confirmed:{\\"yes\\":false}');
+    } finally {
+      await v1.close();
+    }
+  });
+});

@@ -23,6 +23,7 @@ export function builder(y: Argv) {
       .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the server process (repeatable)' })
       .option('cwd', { type: 'string', describe: 'working directory for the server process' })
       .option('name', { type: 'string', describe: 'server name in logs' })
+      .option('server-protocol', { type: 'string', choices: ['2025', '2026'] as const, default: '2025' as const, describe: 'the era the server speaks: 2025 (2026-07-28 clients are translated) or 2026 (their requests pass through)' })
       .option('init-timeout', { type: 'string', default: '60s', describe: 'how long the server may take to answer initialize at start-up' })
       .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const }),
   )
@@ -39,6 +40,7 @@ interface BridgeArgs extends HttpFaceArgs {
   cwd?: string;
   name?: string;
   initTimeout: string;
+  serverProtocol: '2025' | '2026';
   logLevel: LogLevel;
   '--'?: string[];
 }
@@ -57,6 +59,7 @@ export async function handler(argv: BridgeArgs): Promise<void> {
     child: { command: command!, args, env: keyValues(argv.env, 'env'), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },
     isolation: argv.isolation,
     initTimeoutMs: parseOr(duration, argv.initTimeout, 'init-timeout'),
+    serverProtocol: argv.serverProtocol,
     metrics: argv.metrics,
   });
   installSignalHandlers(log, () => bridge.stop(graceMs));

@@ -17,6 +17,11 @@ export interface BridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'onMo
   isolation?: Isolation;
   /** How long the server may take to answer initialize at start-up (npx may download first). */
   initTimeoutMs?: number;
+  /**
+   * The protocol era the upstream speaks. '2025' (default): 2026-07-28 clients are served by translation.
+   * '2026': 2026-07-28 requests pass through unchanged to an upstream opened with server/discover.
+   */
+  serverProtocol?: '2025' | '2026';
   metrics?: boolean | Metrics;
 }
 
@@ -58,7 +63,7 @@ export class Bridge {
       },
       readiness: () => {
         const u = this.sharedUpstream;
-        const ready = !!this.shared?.initializeResult && !!u && (this.factory.alive?.(u) ?? true);
+        const ready = !!this.shared?.isReady && !!u && (this.factory.alive?.(u) ?? true);
         return { ready, detail: { server: this.factory.name, isolation: this.isolation, upstreams: this.upstreams.size } };
       },
     });
@@ -88,7 +93,20 @@ export class Bridge {
       await this.sharedUpstream.close();
       throw err;
     }
-    this.modern = new ModernFront(this.shared.lane(), () => this.shared?.initializeResult, { logger: this.log });
+    if (this.options.serverProtocol === '2026') {
+      // A 2026 server's connection era is fixed by its first message: 2026 traffic gets its own upstream.
+      const modernUpstream = this.track(this.factory.create());
+      const modernShared = new SharedUpstream(modernUpstream, {
+        logger: this.log,
+        initTimeoutMs: this.options.initTimeoutMs,
+        name: `MCP server "${this.factory.name}"`,
+        handshake: 'discover',
+      });
+      await modernShared.start();
+      this.modern = new ModernFront(modernShared.lane(), () => undefined, { logger: this.log, passthrough: true });
+    } else {
+      this.modern = new ModernFront(this.shared.lane(), () => this.shared?.initializeResult, { logger: this.log });
+    }
     return this.face.listen();
   }
 

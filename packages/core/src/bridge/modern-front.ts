@@ -13,6 +13,8 @@ const ENVELOPE_KEYS = [`${META}protocolVersion`, `${META}clientInfo`, `${META}cl
 
 interface Call {
   method: string;
+  /** The client's own progress token; upstream sees the call id instead, so tokens never collide. */
+  token?: string | number;
   capabilities: Record<string, unknown>;
   exchange: ModernExchange;
   clientId: RequestId;
@@ -72,47 +74,57 @@ function complete(m: Message, method: string): Message {
  */
 export class ModernFront {
   private readonly calls = new Map<string, Call>();
-  private readonly progress = new Map<string, string>();
   private readonly parked = new Map<string, Parked>();
   private readonly listeners = new Set<Listener>();
   private seq = 0;
   private readonly log: Logger;
   private readonly parkTimeoutMs: number;
+  /** The server speaks 2026-07-28 itself: forward requests as they are, translating nothing. */
+  private readonly passthrough: boolean;
 
   constructor(
     private readonly upstream: Transport,
     private readonly initializeResult: () => Record<string, unknown> | undefined,
-    options: { logger?: Logger; parkTimeoutMs?: number } = {},
+    options: { logger?: Logger; parkTimeoutMs?: number; passthrough?: boolean } = {},
   ) {
     this.log = options.logger ?? silentLogger;
+    this.passthrough = options.passthrough ?? false;
     this.parkTimeoutMs = options.parkTimeoutMs ?? 10 * 60_000;
     upstream.onmessage = (m) => this.fromUpstream(m as Message);
   }
 
   handle(request: Message & { id: RequestId; method: string }, exchange: ModernExchange, _headers?: IncomingMessage['headers']): void {
     const params = (request.params ?? {}) as Record<string, unknown>;
-    switch (request.method) {
-      case 'server/discover':
-        return exchange.respond(complete({ jsonrpc: '2.0', id: request.id, result: this.discoverResult() } as Message, request.method));
-      case 'subscriptions/listen':
-        return this.listen(request, exchange);
-      case 'ping':
-        return exchange.respond(complete({ jsonrpc: '2.0', id: request.id, result: {} } as Message, request.method));
+    if (!this.passthrough) {
+      switch (request.method) {
+        case 'server/discover':
+          return exchange.respond(complete({ jsonrpc: '2.0', id: request.id, result: this.discoverResult() } as Message, request.method));
+        case 'subscriptions/listen':
+          return this.listen(request, exchange);
+        case 'ping':
+          return exchange.respond(complete({ jsonrpc: '2.0', id: request.id, result: {} } as Message, request.method));
+      }
+      const state = params.requestState;
+      if (typeof state === 'string' && this.parked.has(state)) return this.resume(state, request, exchange);
     }
-    const state = params.requestState;
-    if (typeof state === 'string' && this.parked.has(state)) return this.resume(state, request, exchange);
     const callId = `m${++this.seq}`;
     const meta = { ...((params._meta as Record<string, unknown>) ?? {}) };
     const wantsLogs = typeof meta[`${META}logLevel`] === 'string';
     const capabilities = (meta[`${META}clientCapabilities`] as Record<string, unknown> | undefined) ?? {};
-    for (const k of ENVELOPE_KEYS) delete meta[k];
-    const { inputResponses: _ir, requestState: _rs, ...rest } = params;
+    let rest: Record<string, unknown> = params;
+    if (!this.passthrough) {
+      // A 2025-era server knows nothing of the envelope or of MRTR fields.
+      for (const k of ENVELOPE_KEYS) delete meta[k];
+      const { inputResponses: _ir, requestState: _rs, ...others } = params;
+      rest = others;
+    }
     const token = progressTokenOf(request);
-    if (token !== undefined) this.progress.set(String(token), callId);
-    const call: Call = { method: request.method, capabilities, exchange, clientId: request.id, wantsLogs };
+    if (token !== undefined) meta.progressToken = callId;
+    const call: Call = { method: request.method, token, capabilities, exchange, clientId: request.id, wantsLogs };
     this.calls.set(callId, call);
     this.watchCancel(callId, call);
-    const out = { jsonrpc: '2.0', id: callId, method: request.method, params: { ...rest, ...(Object.keys(meta).length ? { _meta: meta } : {}) } };
+    const out = { jsonrpc: '2.0', id: callId, method: request.method, params: { ...rest, _meta: meta } };
+    if (!Object.keys(meta).length) delete (out.params as Record<string, unknown>)._meta;
     this.upstream.send(out as Message).catch((err: Error) => {
       this.calls.delete(callId);
       exchange.respond(errorResponse(request.id, ErrorCode.InternalError, err.message));
@@ -186,16 +198,26 @@ export class ModernFront {
       const call = this.calls.get(callId);
       if (!call) return;
       this.calls.delete(callId);
-      for (const [t, c] of this.progress) if (c === callId) this.progress.delete(t);
-      return call.exchange.respond(complete({ ...m, id: call.clientId } as Message, call.method));
+      const answer = { ...m, id: call.clientId } as Message;
+      return call.exchange.respond(this.passthrough ? answer : complete(answer, call.method));
     }
-    if (isRequest(m)) return this.askClient(m);
+    if (isRequest(m)) {
+      if (!this.passthrough) return this.askClient(m);
+      // 2026-07-28 servers ask through input_required results, never with requests of their own.
+      void this.upstream.send(errorResponse(m.id, ErrorCode.MethodNotFound, 'server→client requests do not exist on 2026-07-28')).catch(() => {});
+      return;
+    }
     const method = (m as { method?: string }).method ?? '';
     const params = ((m as { params?: Record<string, unknown> }).params ?? {}) as Record<string, unknown>;
+    const meta = params._meta as Record<string, unknown> | undefined;
+    if (meta?.[SUBSCRIPTION_ID] !== undefined) {
+      const call = this.calls.get(String(meta[SUBSCRIPTION_ID]));
+      if (call) call.exchange.notify({ ...m, params: { ...params, _meta: { ...meta, [SUBSCRIPTION_ID]: call.clientId } } } as Message);
+      return;
+    }
     if (method === 'notifications/progress') {
-      const callId = this.progress.get(String(params.progressToken));
-      const call = callId ? this.calls.get(callId) : undefined;
-      if (call) call.exchange.notify(m);
+      const call = this.calls.get(String(params.progressToken));
+      if (call && call.token !== undefined) call.exchange.notify({ ...m, params: { ...params, progressToken: call.token } } as Message);
       return;
     }
     const key = LIST_CHANGED[method];

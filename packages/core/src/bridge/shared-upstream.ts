@@ -11,9 +11,13 @@ import {
 } from '../jsonrpc.js';
 import { SwitchboardError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { LEGACY_PROTOCOL_VERSIONS } from '../http/face.js';
+import { LEGACY_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSION } from '../http/face.js';
 
 export const BRIDGE_CLIENT_INFO = { name: 'switchboard', version: '0.1.0' };
+const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
+
+/** How the shared server is opened: a 2025-era initialize, or a 2026-07-28 server/discover. */
+export type Handshake = 'initialize' | 'discover';
 
 /** What the bridge declares when it initializes a shared server for its clients. */
 const BRIDGE_CAPABILITIES = {
@@ -35,11 +39,14 @@ interface Outgoing {
  */
 export class SharedUpstream {
   initializeResult?: Record<string, unknown>;
+  discoverResult?: Record<string, unknown>;
   private readonly lanes = new Set<Lane>();
   private readonly outgoing = new Map<RequestId, Outgoing>();
   private readonly progress = new Map<string, { lane: Lane; token: string | number }>();
   private readonly serverRequests = new Map<RequestId, Lane>();
   private readonly subscriptions = new Map<string, Set<Lane>>();
+  /** 2026 subscriptions/listen streams: our upstream id → the lane and the id it used. */
+  private readonly listens = new Map<RequestId, { lane: Lane; id: RequestId }>();
   private seq = 0;
   private laneSeq = 0;
   private readonly log: Logger;
@@ -48,12 +55,14 @@ export class SharedUpstream {
   onclose?: () => void;
 
   private readonly initTimeoutMs: number;
+  private readonly handshake: Handshake;
   private readonly name: string;
 
   constructor(
     private readonly upstream: Transport,
-    options: { logger?: Logger; initTimeoutMs?: number; name?: string } = {},
+    options: { logger?: Logger; initTimeoutMs?: number; name?: string; handshake?: Handshake } = {},
   ) {
+    this.handshake = options.handshake ?? 'initialize';
     this.log = options.logger ?? silentLogger;
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.name = options.name ?? 'MCP server';
@@ -76,12 +85,28 @@ export class SharedUpstream {
     const answer = new Promise<Message>((resolve, reject) => {
       this.pendingInit = { id, resolve, reject };
     });
-    await this.upstream.send({
-      jsonrpc: '2.0',
-      id,
-      method: 'initialize',
-      params: { protocolVersion: LEGACY_PROTOCOL_VERSIONS.at(-1), capabilities: BRIDGE_CAPABILITIES, clientInfo: BRIDGE_CLIENT_INFO },
-    } as Message);
+    const modern = this.handshake === 'discover';
+    await this.upstream.send(
+      (modern
+        ? {
+            jsonrpc: '2.0',
+            id,
+            method: 'server/discover',
+            params: {
+              _meta: {
+                'io.modelcontextprotocol/protocolVersion': MODERN_PROTOCOL_VERSION,
+                'io.modelcontextprotocol/clientInfo': BRIDGE_CLIENT_INFO,
+                'io.modelcontextprotocol/clientCapabilities': {},
+              },
+            },
+          }
+        : {
+            jsonrpc: '2.0',
+            id,
+            method: 'initialize',
+            params: { protocolVersion: LEGACY_PROTOCOL_VERSIONS.at(-1), capabilities: BRIDGE_CAPABILITIES, clientInfo: BRIDGE_CLIENT_INFO },
+          }) as Message,
+    );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -96,13 +121,22 @@ export class SharedUpstream {
       if (err.data?.reason === 'server-exited') {
         throw new SwitchboardError('SB_CHILD_EXITED', `${this.name} exited before answering initialize: see its stderr above, and check the command and its arguments`);
       }
-      throw new SwitchboardError('SB_INIT_REFUSED', `${this.name} refused initialize: ${err.message ?? JSON.stringify(err)}`);
+      throw new SwitchboardError('SB_INIT_REFUSED', `${this.name} refused ${modern ? 'server/discover (is it really a 2026-07-28 server?)' : 'initialize'}: ${err.message ?? JSON.stringify(err)}`);
+    }
+    if (modern) {
+      this.discoverResult = res.result as Record<string, unknown>;
+      return;
     }
     this.initializeResult = res.result as Record<string, unknown>;
     await this.upstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as Message);
   }
 
   private pendingInit?: { id: string; resolve: (m: Message) => void; reject: (e: Error) => void };
+
+  /** The server answered its handshake and is still connected. */
+  get isReady(): boolean {
+    return !this.closed && !!(this.initializeResult ?? this.discoverResult);
+  }
 
   lane(): Lane {
     const lane = new Lane(this, ++this.laneSeq);
@@ -124,6 +158,7 @@ export class SharedUpstream {
       this.outgoing.set(upId, { lane, id: m.id, method: m.method });
       lane.inflight.set(m.id, upId);
       lane.lastActive = this.seq;
+      if (m.method === 'subscriptions/listen') this.listens.set(upId, { lane, id: m.id });
       let params = m.params;
       const token = progressTokenOf(m);
       if (token !== undefined) {
@@ -189,6 +224,7 @@ export class SharedUpstream {
       const out = this.outgoing.get(m.id);
       if (!out) return;
       this.outgoing.delete(m.id);
+      this.listens.delete(m.id);
       out.lane.inflight.delete(out.id);
       this.progress.delete(`sb${String(m.id)}`);
       return out.lane.deliver({ ...m, id: out.id } as Message);
@@ -204,6 +240,13 @@ export class SharedUpstream {
     }
     const method = (m as { method?: string }).method ?? '';
     const params = (m as { params?: Record<string, unknown> }).params;
+    const meta = params?._meta as Record<string, unknown> | undefined;
+    if (meta && meta[SUBSCRIPTION_ID] !== undefined) {
+      // A 2026 listen stream's notification names our id for it: hand it to the lane with the lane's id.
+      const sub = this.listens.get(meta[SUBSCRIPTION_ID] as RequestId);
+      if (sub) sub.lane.deliver({ ...m, params: { ...params, _meta: { ...meta, [SUBSCRIPTION_ID]: sub.id } } } as Message);
+      return;
+    }
     if (method === 'notifications/progress') {
       const p = this.progress.get(String(params?.progressToken));
       if (p) p.lane.deliver({ ...m, params: { ...params, progressToken: p.token } } as Message);
@@ -245,6 +288,7 @@ export class SharedUpstream {
       }
     }
     for (const [id, l] of this.serverRequests) if (l === lane) this.serverRequests.delete(id);
+    for (const [id, sub] of this.listens) if (sub.lane === lane) this.listens.delete(id);
     for (const upId of lane.inflight.values()) {
       this.outgoing.delete(upId);
       if (!this.closed) {
