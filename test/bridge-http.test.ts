@@ -177,3 +177,43 @@ async function fromFetch(r: Response) {
 function fromRaw(r: { status: number; body: string }) {
   return fromPost({ status: r.status, text: r.body });
 }
+
+describe('CORS and key files', () => {
+  let b: RunningBridge;
+  let keyFile: string;
+  beforeAll(async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    keyFile = `${mkdtempSync(`${tmpdir()}/sb-keys-`)}/keys`;
+    writeFileSync(keyFile, '# rotated monthly\nfile-key-aaaaaaaa\nfile-key-bbbbbbbb\n');
+    b = await startBridge(['--log-level', 'warn', '--cors', 'https://app.example', '--api-key-file', keyFile], FIXTURE);
+  });
+  afterAll(async () => {
+    await b?.stop();
+  });
+
+  it('answers a preflight for a listed origin with DELETE, the MCP headers and the asked Mcp-Param-* header', async () => {
+    const r = await fetch(b.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'mcp-session-id, mcp-param-region' },
+    });
+    expect(r.status).toBe(204);
+    expect(r.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(r.headers.get('access-control-allow-methods')).toContain('DELETE');
+    const allowed = r.headers.get('access-control-allow-headers')!;
+    for (const h of ['mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'mcp-method', 'mcp-name', 'mcp-param-region', 'authorization']) expect(allowed).toContain(h);
+  });
+
+  it('exposes Mcp-Session-Id to a listed origin and refuses others', async () => {
+    const ok = await post(b.url, initBody(), { origin: 'https://app.example', authorization: 'Bearer file-key-bbbbbbbb' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-expose-headers')).toContain('Mcp-Session-Id');
+    const bad = await post(b.url, initBody(), { origin: 'https://other.example', authorization: 'Bearer file-key-bbbbbbbb' });
+    expect(bad.status).toBe(403);
+  });
+
+  it('accepts every key of the file and ignores its comments', async () => {
+    expect((await post(b.url, initBody(), { 'x-api-key': 'file-key-aaaaaaaa' })).status).toBe(200);
+    expect((await post(b.url, initBody(), { 'x-api-key': '# rotated monthly' })).status).toBe(401);
+  });
+});
