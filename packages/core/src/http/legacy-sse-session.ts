@@ -19,7 +19,7 @@ export class LegacySseSession implements Transport {
   private closed = false;
 
   constructor(res: ServerResponse, endpointUrl: (sessionId: string) => string, keepaliveMs: number) {
-    this.writer = new SseWriter(res, keepaliveMs);
+    this.writer = new SseWriter(res, keepaliveMs, {}, true);
     this.writer.onclose = () => void this.close();
     this.writer.event(endpointUrl(this.sessionId), undefined, 'endpoint');
   }

@@ -71,7 +71,7 @@ export class StreamableSession implements Transport {
         const token = progressTokenOf(r);
         if (token !== undefined) this.byProgress.set(token, r.id);
       }
-      this.attach(stream, res);
+      this.attach(stream, res, false);
     }
     for (const m of messages) this.onmessage?.(m);
   }
@@ -84,7 +84,7 @@ export class StreamableSession implements Transport {
       const replay = this.log.after(lastEventId);
       const stream = replay && this.streams.get(replay.streamId);
       if (replay && stream) {
-        const writer = this.attach(stream, res);
+        const writer = this.attach(stream, res, true);
         for (const e of replay.events) writer.event(e.data, e.id);
         if (stream.id !== GET_STREAM && !stream.pending.size) this.finish(stream);
         return;
@@ -94,12 +94,12 @@ export class StreamableSession implements Transport {
     // A client reconnecting its GET stream replaces the old connection rather than getting 409:
     // a half-dead old socket must not lock the client out of its own session.
     stream.writer?.end();
-    this.attach(stream, res);
+    this.attach(stream, res, true);
     for (const m of this.queued.splice(0)) this.write(stream, m);
   }
 
-  private attach(stream: Stream, res: ServerResponse): SseWriter {
-    const writer = new SseWriter(res, this.options.keepaliveMs);
+  private attach(stream: Stream, res: ServerResponse, eager: boolean): SseWriter {
+    const writer = new SseWriter(res, this.options.keepaliveMs, {}, eager);
     stream.writer = writer;
     writer.onclose = () => {
       if (stream.writer === writer) stream.writer = undefined;
