@@ -54,3 +54,18 @@ export function progressTokenOf(m: object): string | number | undefined {
   const t = params?._meta?.progressToken;
   return typeof t === 'string' || typeof t === 'number' ? t : undefined;
 }
+
+/**
+ * The exact text a message arrived as, when it crossed unchanged: writing it again saves a
+ * JSON.stringify of every answer. Non-enumerable, so a rewritten copy ({...m, id}) never inherits it.
+ */
+const RAW = Symbol('switchboard.raw');
+
+export function withRaw<T extends object>(message: T, text: string): T {
+  Object.defineProperty(message, RAW, { value: text, enumerable: false });
+  return message;
+}
+
+export function serialize(message: object): string {
+  return (message as { [RAW]?: string })[RAW] ?? JSON.stringify(message);
+}

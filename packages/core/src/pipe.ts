@@ -3,7 +3,10 @@ import { ErrorCode, errorResponse, isRequest, type Message } from './jsonrpc.js'
 import { silentLogger, type Logger } from './log.js';
 
 /** A hook sees each message on its way across and may rewrite it, answer it, or drop it (return null). */
-/** Hooks are synchronous so messages keep their order across the pipe. */
+/**
+ * Hooks are synchronous so messages keep their order across the pipe. A hook that changes a message
+ * returns a new object ({...m, …}) rather than mutating it: the original may carry its raw text.
+ */
 export type Hook = (message: Message, ctx: HookContext) => Message | null;
 
 export interface HookContext {

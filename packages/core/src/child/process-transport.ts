@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Transport } from '../transport.js';
 import type { Message } from '../jsonrpc.js';
-import { isJsonRpcMessage } from '../jsonrpc.js';
+import { isJsonRpcMessage, withRaw } from '../jsonrpc.js';
 import { ChildSpawnError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { describeChild, type ChildSpec } from './spawn-spec.js';
@@ -148,7 +148,7 @@ export class ChildProcessTransport implements Transport {
       this.log.warn({ server: this.name, line: line.slice(0, 500) }, 'child wrote JSON that is not JSON-RPC; ignored');
       return;
     }
-    this.onmessage?.(msg as Message);
+    this.onmessage?.(withRaw(msg as Message, line));
   }
 
   send(message: Message | Parameters<Transport['send']>[0]): Promise<void> {

@@ -18,8 +18,13 @@ export class EventLog {
     private readonly maxBytes: number,
   ) {}
 
+  /** An id in the same sequence for an event that needs no replay. */
+  nextId(streamId: string): string {
+    return `${streamId}.${++this.seq}`;
+  }
+
   append(streamId: string, data: string): string {
-    const id = `${streamId}.${++this.seq}`;
+    const id = this.nextId(streamId);
     if (this.maxEvents <= 0) return id;
     this.events.push({ id, streamId, data });
     this.bytes += data.length;

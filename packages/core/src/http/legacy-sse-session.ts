@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Transport } from '../transport.js';
-import type { Message } from '../jsonrpc.js';
+import { serialize, type Message } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { SseWriter } from './sse.js';
 
@@ -33,7 +33,7 @@ export class LegacySseSession implements Transport {
 
   async send(message: Parameters<Transport['send']>[0]): Promise<void> {
     if (this.closed) throw new TransportClosedError('SSE client session');
-    this.writer.event(JSON.stringify(message));
+    this.writer.event(serialize(message));
   }
 
   async close(): Promise<void> {

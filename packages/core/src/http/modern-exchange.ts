@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Message } from '../jsonrpc.js';
+import { serialize, type Message } from '../jsonrpc.js';
 import { SseWriter } from './sse.js';
 
 /**
@@ -37,18 +37,18 @@ export class ModernExchange {
   notify(message: Message): void {
     if (this.done) return;
     this.stream();
-    this.writer!.event(JSON.stringify(message));
+    this.writer!.event(serialize(message));
   }
 
   respond(message: Message, status = 200): void {
     if (this.done) return;
     this.done = true;
     if (this.writer) {
-      this.writer.event(JSON.stringify(message));
+      this.writer.event(serialize(message));
       this.writer.end();
       return;
     }
-    const body = JSON.stringify(message);
+    const body = serialize(message);
     this.res.writeHead(status, { ...this.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     this.res.end(body);
   }

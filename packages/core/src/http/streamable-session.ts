@@ -4,12 +4,15 @@ import type { Transport } from '../transport.js';
 import { isRequest, isResponse, progressTokenOf, type Message, type RequestId } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { EventLog } from './event-store.js';
+import { serialize } from '../jsonrpc.js';
 import { SseWriter } from './sse.js';
 
 interface Stream {
   id: string;
   writer?: SseWriter;
   pending: Set<RequestId>;
+  /** Events of this stream kept in the replay log. */
+  stored: number;
 }
 
 export interface StreamableSessionOptions {
@@ -45,7 +48,7 @@ export class StreamableSession implements Transport {
 
   constructor(private readonly options: StreamableSessionOptions) {
     this.log = new EventLog(options.replayMaxEvents, options.replayMaxBytes);
-    this.streams.set(GET_STREAM, { id: GET_STREAM, pending: new Set() });
+    this.streams.set(GET_STREAM, { id: GET_STREAM, pending: new Set(), stored: 0 });
   }
 
   async start(): Promise<void> {}
@@ -63,7 +66,7 @@ export class StreamableSession implements Transport {
     if (!requests.length) {
       res.writeHead(202).end();
     } else {
-      const stream: Stream = { id: `p${++this.streamSeq}`, pending: new Set() };
+      const stream: Stream = { id: `p${++this.streamSeq}`, pending: new Set(), stored: 0 };
       this.streams.set(stream.id, stream);
       for (const r of requests) {
         stream.pending.add(r.id);
@@ -116,7 +119,9 @@ export class StreamableSession implements Transport {
       if (!stream) return; // the request was cancelled or the session reset: nobody waits for it
       this.byRequest.delete(m.id);
       stream.pending.delete(m.id);
-      this.write(stream, m);
+      // The last answer of a connected stream ends it in the same write: nothing left to resume.
+      const last = !stream.pending.size && !!stream.writer && !stream.writer.closed;
+      this.write(stream, m, !last);
       if (!stream.pending.size) this.finish(stream);
       return;
     }
@@ -151,9 +156,13 @@ export class StreamableSession implements Transport {
     return found;
   }
 
-  private write(stream: Stream, m: Message) {
-    const data = JSON.stringify(m);
-    const id = this.log.append(stream.id, data);
+  private write(stream: Stream, m: Message, keep = true) {
+    const data = serialize(m);
+    let id: string;
+    if (keep) {
+      id = this.log.append(stream.id, data);
+      stream.stored++;
+    } else id = this.log.nextId(stream.id);
     stream.writer?.event(data, id);
   }
 
@@ -161,7 +170,7 @@ export class StreamableSession implements Transport {
     for (const [token, rid] of this.byProgress) if (!this.byRequest.has(rid)) this.byProgress.delete(token);
     if (stream.writer && !stream.writer.closed) {
       stream.writer.end();
-      this.log.forget(stream.id);
+      if (stream.stored) this.log.forget(stream.id);
       this.streams.delete(stream.id);
     }
     // A stream that finished while disconnected stays until it is resumed or the session ends.

@@ -4,3 +4,5 @@ export * from './errors.js';
 export { connectStdio, type StdioConnectOptions } from './connect.js';
 export { ModernTranslator } from './modern.js';
 export { createClientLogger } from './logging.js';
+export { remoteUpstream, type RemoteUpstreamOptions } from './upstream.js';
+export { ParamHeaderCache, scanParamHeaders, paramHeadersFor, encodeParamValue, type ParamHeader } from './mcp-param.js';

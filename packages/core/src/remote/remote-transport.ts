@@ -17,6 +17,7 @@ import {
   UpstreamRedirectError,
   UpstreamTimeoutError,
 } from './errors.js';
+import { ParamHeaderCache } from './mcp-param.js';
 
 export type RemoteTransportKind = 'auto' | 'streamable-http' | 'sse';
 
@@ -87,6 +88,9 @@ export class RemoteTransport implements Transport {
   private pingTimer?: NodeJS.Timeout;
   private closed = false;
   private lastWarning = '';
+  /** x-mcp-header declarations from the tools/list results seen so far (2026-07-28 remotes). */
+  private readonly params = new ParamHeaderCache();
+  private toolsRefresh?: Promise<void>;
 
   constructor(private readonly options: RemoteTransportOptions) {
     this.url = new URL(options.url);
@@ -200,6 +204,8 @@ export class RemoteTransport implements Transport {
       this.initialized = false;
     }
     if (isNotification(m) && m.method === 'notifications/initialized') this.initialized = true;
+    const call = modernToolCall(m);
+    if (call && !this.params.knows(call.name) && this.ready) await this.refreshTools(call.meta);
     if (isRequest(m)) this.track(m);
     try {
       await this.deliver(m);
@@ -239,7 +245,9 @@ export class RemoteTransport implements Transport {
         if (p) p.generation = this.generation;
       }
       if (inner instanceof StreamableHTTPClientTransport) {
-        await inner.send(m as never, isRequest(m) ? { onRequestStreamEnd: () => this.streamEnded(m.id) } : undefined);
+        const call = modernToolCall(m);
+        const headers = call ? this.params.headersFor(call.name, call.args) : undefined;
+        await inner.send(m as never, isRequest(m) ? { onRequestStreamEnd: () => this.streamEnded(m.id), headers } : undefined);
       } else {
         await inner.send(m as never);
       }
@@ -440,6 +448,38 @@ export class RemoteTransport implements Transport {
     }
   }
 
+  /**
+   * A 2026 tools/call for a tool whose schema we have not seen: list the tools first (with the call's envelope), so
+   * its Mcp-Param-* headers can be sent. Best effort: on failure the call goes out without them.
+   */
+  private refreshTools(meta: Record<string, unknown>): Promise<void> {
+    const run = async () => {
+      await this.ready;
+      if (this.reiniting) await this.reiniting;
+      let cursor: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const id = `${INTERNAL_PREFIX}tools-${++this.internalSeq}`;
+        const answer = this.expect(id, this.connectTimeoutMs);
+        await this.sendInner({ jsonrpc: '2.0', id, method: 'tools/list', params: { ...(cursor ? { cursor } : {}), _meta: meta } } as Message);
+        const res = (await answer) as { result?: { nextCursor?: string } };
+        this.params.learn(res.result);
+        cursor = res.result?.nextCursor;
+        if (!cursor) return;
+      }
+    };
+    this.toolsRefresh ??= run()
+      .catch((err: Error) => this.log.debug({ err: err.message }, 'listing tools for Mcp-Param headers failed'))
+      .finally(() => (this.toolsRefresh = undefined));
+    return this.toolsRefresh;
+  }
+
+  /** Client requests sent upstream and not yet answered. */
+  get inflight(): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (!p.internal) n++;
+    return n;
+  }
+
   private expect(id: string, timeoutMs: number): Promise<Message> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -498,6 +538,7 @@ export class RemoteTransport implements Transport {
       }
       this.connected = true;
       if (typeof m.id === 'string' && m.id.startsWith(INTERNAL_PREFIX)) return;
+      if (p?.method === 'tools/list' && 'result' in m) this.params.learn(m.result);
       if (p && p.generation !== generation && generation < this.generation) return;
       this.untrack(m.id);
       if (this.initRequest && m.id === this.initRequest.id && 'result' in m) {
@@ -561,6 +602,17 @@ export class RemoteTransport implements Transport {
     this.detach(inner);
     this.onclose?.();
   }
+}
+
+/** A tools/call in the 2026-07-28 envelope (only those carry Mcp-Param-* headers): the tool, its arguments, the envelope. */
+function modernToolCall(m: Message): { name: string; args: unknown; meta: Record<string, unknown> } | undefined {
+  if (!isRequest(m) || m.method !== 'tools/call') return undefined;
+  const params = (m as { params?: { name?: unknown; arguments?: unknown; _meta?: Record<string, unknown> } }).params;
+  const meta = params?._meta;
+  if (typeof params?.name !== 'string' || typeof meta?.['io.modelcontextprotocol/protocolVersion'] !== 'string') return undefined;
+  const { progressToken: _token, ...envelope } = meta;
+  void _token;
+  return { name: params.name, args: params.arguments, meta: envelope };
 }
 
 /** The useful part of an HTTP error body: a JSON-RPC error message, or a short snippet of text. */
