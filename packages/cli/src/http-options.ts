@@ -96,10 +96,12 @@ export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOpt
   };
 }
 
-/** The line (and log record) that says where we listen: tests and users wait for it. */
+/** The line (and log record) that says where we listen: tests and users wait for it. Only served transports are named. */
 export function announce(log: Logger, url: string, argv: Pick<HttpFaceArgs, 'mcpPath' | 'ssePath' | 'transport'>, extra: Record<string, unknown> = {}): void {
   const base = url.slice(0, -argv.mcpPath.length);
+  const streamable = argv.transport.includes('streamable-http') ? url : undefined;
   const sse = argv.transport.includes('sse') ? base + argv.ssePath : undefined;
-  log.info({ url, sse, ...extra }, 'listening');
-  process.stderr.write(`switchboard: listening — Streamable HTTP ${url}` + (sse ? `, SSE ${sse}` : '') + '\n');
+  log.info({ url: streamable ?? sse, sse, ...extra }, 'listening');
+  const where = [streamable && `Streamable HTTP ${streamable}`, sse && `SSE ${sse}`].filter(Boolean).join(', ');
+  process.stderr.write(`switchboard: listening — ${where}\n`);
 }

@@ -1,9 +1,10 @@
-// `switchboard bridge --to <transport> <url>`: serve a remote MCP server over another HTTP transport
-// (Streamable HTTP ⇄ legacy SSE). The HTTP face is the same one the stdio bridge uses; each client session gets its
-// own upstream RemoteTransport and one pipe — the same pieces as `connect`, with an HTTP face instead of stdio.
-import { HttpFace, RemoteTransport, createLogger, pipe, type LogLevel } from '@switchboard/core';
+// `switchboard bridge --to <transport> <url>`: serve a remote MCP server over our HTTP face. It is the common Bridge
+// with a remote upstream instead of a stdio child: each session (or, with --isolation shared, every session) is piped
+// to a RemoteTransport, the same one `connect` uses, and 2026-07-28 clients are served by the face's ModernFront.
+import { Bridge, createLogger, remoteUpstream, type LogLevel } from '@switchboard/core';
 import { announce, toFaceOptions, type HttpFaceArgs } from './http-options.js';
 import { installSignalHandlers } from './signals.js';
+import { duration, parseOr } from './parse.js';
 import { remoteOptions, remoteSetup, type RemoteArgs } from './commands/connect.js';
 
 /** Options `bridge` gains for --to (the remote transport is --upstream-transport: bridge's --transport names faces). */
@@ -19,6 +20,8 @@ export const remoteBridgeOptions = (() => {
 export interface RemoteBridgeArgs extends Omit<RemoteArgs, 'url' | 'transport'>, HttpFaceArgs {
   to: 'streamable-http' | 'sse';
   upstreamTransport: RemoteArgs['transport'];
+  isolation: 'per-session' | 'shared';
+  initTimeout: string;
   command?: string[];
   '--'?: string[];
   logLevel: LogLevel;
@@ -31,25 +34,15 @@ export async function bridgeRemote(argv: RemoteBridgeArgs): Promise<void> {
   const setup = remoteSetup({ ...argv, url: positional[0]!, transport: argv.upstreamTransport ?? 'auto' }, log);
   // Same flags, security and HTTP face as the stdio bridge; only the asked-for transport is served.
   const faceArgs = { ...argv, transport: [argv.to] };
-  const { graceMs, ...faceOptions } = toFaceOptions(faceArgs, log);
-
-  const upstreams = new Set<RemoteTransport>();
-  const face = new HttpFace({
-    ...faceOptions,
-    onSession: async (session) => {
-      const remote = new RemoteTransport(setup);
-      upstreams.add(remote);
-      const p = pipe(session, remote, { logger: log });
-      void p.closed.then(() => upstreams.delete(remote));
-      await remote.start();
-    },
+  const { graceMs, ...face } = toFaceOptions(faceArgs, log);
+  const bridge = new Bridge({
+    ...face,
+    upstream: remoteUpstream({ ...setup, translate: argv.protocol !== 'legacy' }),
+    isolation: argv.isolation,
+    initTimeoutMs: parseOr(duration, argv.initTimeout, 'init-timeout'),
+    metrics: argv.metrics,
   });
-  installSignalHandlers(log, async () => {
-    await face.stopAccepting();
-    await new Promise((r) => setTimeout(r, Math.min(graceMs, 200)));
-    await face.closeSessions();
-    await Promise.allSettled([...upstreams].map((u) => u.close()));
-  });
-  const { url } = await face.listen();
-  announce(log, url, faceArgs, { upstream: setup.url.href });
+  installSignalHandlers(log, () => bridge.stop(graceMs));
+  const { url } = await bridge.start();
+  announce(log, url, faceArgs, { upstream: setup.url.href, isolation: argv.isolation });
 }
