@@ -26,7 +26,7 @@ it('2025 client → 2026-only remote: discover, envelope, input_required → eli
   await client.connect(transport);
   expect(client.getServerVersion()?.name).toBe('modern-only');
   expect(stderr).toMatch(/translating for this 2025-era client/);
-  expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'confirm']);
+  expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'confirm', 'regional']);
   expect((await client.callTool({ name: 'echo', arguments: { text: 'hi' } })).content).toEqual([{ type: 'text', text: 'modern:hi' }]);
   const r = await client.callTool({ name: 'confirm', arguments: {} });
   expect(r.content).toEqual([{ type: 'text', text: 'confirmed:{"yes":true}' }]);
