@@ -114,6 +114,23 @@ describe('connect: OAuth 2.1', () => {
     expect((await as.stats()).codeExchanges).toBe(0);
   });
 
+  it('403 insufficient_scope → step-up: authorizes again for the union of scopes, then the call goes through', async () => {
+    const as = await startAs({ WRITE_TOOL: 'tool-2' });
+    const c = await connect(as.url, configDir());
+    expect((await c.client.callTool({ name: 'tool-1', arguments: { text: 'read' } })).content).toEqual([{ type: 'text', text: 'tool-1:read' }]);
+    const r = await c.client.callTool({ name: 'tool-2', arguments: { text: 'write' } });
+    expect(r.content).toEqual([{ type: 'text', text: 'tool-2:write' }]);
+    const s = (await as.stats()) as unknown as { insufficientScope: number; authorizations: number; scopesAuthorized: string[] };
+    expect(s.insufficientScope).toBe(1);
+    expect(s.authorizations).toBe(2);
+    expect(s.scopesAuthorized[0]!.split(' ')).not.toContain('mcp:write');
+    expect(s.scopesAuthorized[1]!.split(' ').sort()).toEqual(['mcp:read', 'mcp:write']);
+    expect(c.stderr()).toMatch(/step-up/);
+    // The stepped-up token keeps working for the next write.
+    expect((await c.client.callTool({ name: 'tool-2', arguments: { text: 'again' } })).content).toEqual([{ type: 'text', text: 'tool-2:again' }]);
+    expect(((await as.stats()) as unknown as { insufficientScope: number }).insufficientScope).toBe(1);
+  });
+
   it('5 instances started at once against the same server: exactly one authorization flow, all 5 connected', async () => {
     const as = await startAs();
     const dir = configDir();
