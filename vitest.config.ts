@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     // Unit tests run against the sources; end-to-end tests spawn the built CLI.
     alias: {
+      '@switchboard/core/serve': fileURLToPath(new URL('./packages/core/src/serve.ts', import.meta.url)),
       '@switchboard/core': src('core'),
       '@switchboard/openapi': src('openapi'),
     },

@@ -3,7 +3,7 @@ import type { SupervisorOptions } from '../child/supervisor.js';
 import type { ChildSpec } from '../child/spawn-spec.js';
 import type { Transport } from '../transport.js';
 import { pipe } from '../pipe.js';
-import { Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics.js';
 import { silentLogger, type Logger } from '../log.js';
 import { SharedUpstream } from './shared-upstream.js';
 import { ModernFront } from './modern-front.js';
@@ -38,7 +38,7 @@ export interface StdioBridgeOptions extends Omit<BridgeOptions, 'upstream'> {
  */
 export class Bridge {
   readonly face: HttpFace;
-  readonly metrics?: Metrics;
+  metrics?: Metrics;
   private readonly log: Logger;
   private readonly isolation: Isolation;
   private readonly upstreams = new Set<Transport>();
@@ -51,10 +51,9 @@ export class Bridge {
     this.factory = options.upstream;
     this.log = options.logger ?? silentLogger;
     this.isolation = options.isolation ?? 'per-session';
-    this.metrics = options.metrics instanceof Metrics ? options.metrics : options.metrics ? new Metrics() : undefined;
     this.face = new HttpFace({
       ...options,
-      metrics: this.metrics,
+      metrics: undefined,
       onSession: (session) => this.connect(session),
       onModernRequest: (request, exchange, headers) => {
         const front = this.modern;
@@ -81,6 +80,11 @@ export class Bridge {
 
   /** Starts the shared upstream (every isolation mode has one: it serves 2026 requests and answers /readyz). */
   async start(): Promise<{ url: string; port: number }> {
+    if (this.options.metrics) {
+      // prom-client is slow to import: only a bridge asked for metrics pays for it.
+      this.metrics = this.options.metrics === true ? new (await import('../metrics.js')).Metrics() : this.options.metrics;
+      this.face.metrics = this.metrics;
+    }
     this.sharedUpstream = this.track(this.factory.create());
     this.shared = new SharedUpstream(this.sharedUpstream, {
       logger: this.log,
@@ -142,20 +146,22 @@ export class Bridge {
 export class StdioBridge extends Bridge {
   constructor(options: StdioBridgeOptions) {
     const { child, supervisor, ...rest } = options;
-    const metrics = rest.metrics instanceof Metrics ? rest.metrics : rest.metrics ? new Metrics() : undefined;
+    // The hooks fire only after start(), when the bridge and its metrics exist.
+    const self: { bridge?: Bridge } = {};
+    const metrics = () => self.bridge?.metrics;
     super({
       ...rest,
-      metrics,
       upstream: stdioUpstream(child, {
         ...supervisor,
         logger: rest.logger,
-        onSpawn: () => metrics?.children.inc(),
+        onSpawn: () => metrics()?.children.inc(),
         onCrash: () => {
-          metrics?.children.dec();
-          metrics?.restarts.inc();
+          metrics()?.children.dec();
+          metrics()?.restarts.inc();
         },
-        onStop: () => metrics?.children.dec(),
+        onStop: () => metrics()?.children.dec(),
       }),
     });
+    self.bridge = this;
   }
 }

@@ -1,6 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import type { Transport } from '../transport.js';
 import { ErrorCode, errorResponse, isJsonRpcMessage, isRequest, type Message } from '../jsonrpc.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -82,6 +81,8 @@ export class HttpFace {
   private readonly log: Logger;
   private reaper?: NodeJS.Timeout;
   private draining = false;
+  /** Set before listen(); loaded lazily by its owner because prom-client is slow to import. */
+  metrics?: Metrics;
 
   constructor(private readonly options: HttpFaceOptions) {
     const host = options.host ?? '127.0.0.1';
@@ -100,6 +101,7 @@ export class HttpFace {
       replayMaxBytes: options.replayMaxBytes ?? 8 * 1024 * 1024,
     };
     this.log = options.logger ?? silentLogger;
+    this.metrics = options.metrics;
     const extraHosts = [...(options.allowedHosts ?? [])];
     if (options.publicUrl) extraHosts.push(new URL(options.publicUrl).host.toLowerCase(), new URL(options.publicUrl).hostname.toLowerCase());
     this.security = {
@@ -161,7 +163,7 @@ export class HttpFace {
       const busy = s instanceof StreamableSession ? s.openStreams > 0 : true;
       if (!busy && now - s.lastActivity > this.o.sessionIdleTimeoutMs) {
         this.log.info({ session: id }, 'session expired after idle timeout');
-        this.options.metrics?.sessionsExpired.inc();
+        this.metrics?.sessionsExpired.inc();
         void s.close();
       }
     }
@@ -191,14 +193,14 @@ export class HttpFace {
       res.setHeader('www-authenticate', 'Bearer realm="switchboard"');
       return this.reject(res, 401, 'auth', 'missing or invalid API key: send Authorization: Bearer <key> or X-API-Key');
     }
-    if (path === '/metrics' && this.options.metrics) {
-      const { contentType, body } = await this.options.metrics.render();
+    if (path === '/metrics' && this.metrics) {
+      const { contentType, body } = await this.metrics.render();
       res.writeHead(200, { 'content-type': contentType }).end(body);
       return;
     }
     if (this.options.enableStreamableHttp !== false && path === this.o.mcpPath) {
       await this.handleMcp(req, res, q >= 0 ? url.slice(q) : '');
-      this.options.metrics?.observe(req.method ?? 'GET', started);
+      this.metrics?.observe(req.method ?? 'GET', started);
       return;
     }
     if (this.options.enableSse !== false && path === this.o.ssePath) return this.handleSseOpen(req, res);
@@ -290,7 +292,7 @@ export class HttpFace {
 
   private async register(session: Session, info: SessionInfo, res: ServerResponse): Promise<boolean> {
     this.sessions.set(session.sessionId, session);
-    const m = this.options.metrics;
+    const m = this.metrics;
     m?.sessions.inc({ transport: info.kind });
     m?.sessionsOpened.inc({ transport: info.kind });
     const prevClose = session.onclose;
@@ -317,8 +319,9 @@ export class HttpFace {
   }
 
   /** A POST without a session that is not initialize: a 2026-07-28 request, or a client error. */
-  private handleSessionless(req: IncomingMessage, res: ServerResponse, message: Message) {
+  private async handleSessionless(req: IncomingMessage, res: ServerResponse, message: Message) {
     const h = req.headers;
+    const classifyInboundRequest = await loadClassifier();
     const outcome = classifyInboundRequest({
       httpMethod: 'POST',
       body: message,
@@ -328,7 +331,7 @@ export class HttpFace {
     });
     if (outcome.kind === 'reject') {
       const id = isRequest(message) ? message.id : null;
-      this.options.metrics?.rejections.inc({ reason: 'modern-' + outcome.rung });
+      this.metrics?.rejections.inc({ reason: 'modern-' + outcome.rung });
       return this.json(res, outcome.httpStatus, errorResponse(id, outcome.code, outcome.message, outcome.data));
     }
     if (outcome.kind === 'legacy') {
@@ -420,7 +423,7 @@ export class HttpFace {
   }
 
   private reject(res: ServerResponse, status: number, reason: string, message: string, code: number = ErrorCode.InvalidRequest) {
-    this.options.metrics?.rejections.inc({ reason });
+    this.metrics?.rejections.inc({ reason });
     this.json(res, status, errorResponse(null, code, message));
   }
 
@@ -432,6 +435,16 @@ export class HttpFace {
   private text(res: ServerResponse, status: number, body: string) {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
   }
+}
+
+/**
+ * The SDK's 2026-07-28 request classifier, loaded on the first session-less request: the SDK's server
+ * package costs ~150 ms to import, which a bridge serving only 2025-era clients never needs to pay.
+ */
+let classifier: Promise<typeof import('@modelcontextprotocol/server')['classifyInboundRequest']> | undefined;
+function loadClassifier() {
+  classifier ??= import('@modelcontextprotocol/server').then((m) => m.classifyInboundRequest);
+  return classifier;
 }
 
 function str(v: string | string[] | undefined): string | undefined {
