@@ -151,7 +151,7 @@ export class SharedUpstream {
   /** @internal a lane's client sent a message toward the server. */
   async fromLane(lane: Lane, m: Message): Promise<void> {
     if (this.closed) throw new TransportClosedError('shared MCP server');
-    await this.start();
+    if (!this.isReady) await this.start();
     if (isRequest(m)) {
       if (m.method === 'initialize') return lane.deliver(this.initializeAnswer(m));
       const upId = ++this.seq;
