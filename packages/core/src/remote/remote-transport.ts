@@ -82,6 +82,8 @@ export class RemoteTransport implements Transport {
   private initialized = false;
   private connected = false;
   private generation = 0;
+  /** The session generation each inner transport's messages belong to. */
+  private readonly innerGeneration = new WeakMap<Inner, number>();
   private sseOpens = 0;
   private readonly pending = new Map<RequestId, Pending>();
   private internalSeq = 0;
@@ -147,9 +149,9 @@ export class RemoteTransport implements Transport {
             },
           })
         : new SSEClientTransport(this.url, { ...common, eventSourceInit: { fetch: this.fetchFn } });
-    const generation = this.generation;
+    this.innerGeneration.set(inner, this.generation);
     inner.onmessage = (m) => {
-      if (this.inner === inner) this.fromUpstream(m as Message, generation);
+      if (this.inner === inner) this.fromUpstream(m as Message, this.innerGeneration.get(inner) ?? this.generation);
     };
     inner.onerror = (err) => {
       if (this.inner !== inner) return;
@@ -310,8 +312,10 @@ export class RemoteTransport implements Transport {
   private async openSse(): Promise<void> {
     const inner = this.makeInner('sse');
     this.inner = inner;
-    this.sseOpens = 0;
     await this.startInner(inner);
+    // The stream just opened is the first: count it here (the transport was not decided yet when its GET answered),
+    // so that the next 200 on GET means the stream reconnected to a fresh session.
+    this.sseOpens = 1;
     this.kindDecided = 'sse';
     this.log.info({ url: this.url.href, transport: 'sse' }, 'connected upstream');
   }
@@ -395,6 +399,8 @@ export class RemoteTransport implements Transport {
     this.connected = false;
     const old = this.inner;
     this.generation++;
+    // A kept inner transport (legacy SSE stream that reconnected by itself) now carries the new session.
+    if (keepInner && old) this.innerGeneration.set(old, this.generation);
     if (!keepInner || !old) {
       this.detach(old);
       const inner = this.makeInner(this.kindDecided ?? 'streamable-http');
