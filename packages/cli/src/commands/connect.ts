@@ -40,6 +40,9 @@ export const remoteOptions = {
   oauth: { type: 'boolean' as const, default: true, describe: 'run OAuth 2.1 when the server answers 401 (--no-oauth to disable)' },
   'client-id': { type: 'string' as const, describe: 'pre-registered OAuth client id (otherwise dynamic registration)' },
   'client-secret': { type: 'string' as const, describe: 'OAuth client secret (prefer SWITCHBOARD_CLIENT_SECRET)' },
+  'client-metadata-url': { type: 'string' as const, describe: 'https URL of your client metadata document: used as the client_id where the authorization server supports it (SEP-991), instead of registration' },
+  'private-key-file': { type: 'string' as const, describe: 'PKCS#8 PEM key for private_key_jwt client authentication (with --client-id; e.g. with --client-credentials)' },
+  'signing-alg': { type: 'string' as const, default: 'ES256', describe: 'JWS algorithm of --private-key-file (ES256, RS256, …)' },
   'client-credentials': { type: 'boolean' as const, default: false, describe: 'machine-to-machine: client_credentials grant, no browser' },
   scope: { type: 'string' as const, describe: 'OAuth scope to request (default: from the server challenge)' },
   'callback-port': { type: 'number' as const, default: 0, describe: 'loopback port for the OAuth redirect (0 = any free port)' },
@@ -62,6 +65,9 @@ export interface RemoteArgs {
   oauth: boolean;
   clientId?: string;
   clientSecret?: string;
+  clientMetadataUrl?: string;
+  privateKeyFile?: string;
+  signingAlg: string;
   clientCredentials: boolean;
   scope?: string;
   callbackPort: number;
@@ -130,7 +136,9 @@ export function remoteSetup(argv: RemoteArgs, log: Logger) {
   const hasAuthHeader = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
   const clientSecret = argv.clientSecret ?? process.env.SWITCHBOARD_CLIENT_SECRET;
   registerSecret(clientSecret);
-  if (argv.clientCredentials && !argv.clientId) throw new Error('--client-credentials needs --client-id (and --client-secret or SWITCHBOARD_CLIENT_SECRET)');
+  if (argv.clientCredentials && !argv.clientId) throw new Error('--client-credentials needs --client-id (and --client-secret, SWITCHBOARD_CLIENT_SECRET or --private-key-file)');
+  if (argv.privateKeyFile && !argv.clientId) throw new Error('--private-key-file needs --client-id (the client the key is registered for)');
+  const privateKey = argv.privateKeyFile ? readFileSync(argv.privateKeyFile, 'utf8') : undefined;
   const configDir = argv.configDir ?? process.env.SWITCHBOARD_CONFIG_DIR ?? join(homedir(), '.config', 'switchboard');
   const authProvider =
     argv.oauth && !hasAuthHeader
@@ -139,6 +147,9 @@ export function remoteSetup(argv: RemoteArgs, log: Logger) {
           configDir,
           clientId: argv.clientId,
           clientSecret,
+          clientMetadataUrl: argv.clientMetadataUrl,
+          privateKey,
+          signingAlg: argv.signingAlg,
           clientCredentials: argv.clientCredentials,
           scope: argv.scope,
           callbackPort: argv.callbackPort,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   auth,
+  createPrivateKeyJwtAuth,
   extractWWWAuthenticateParams,
   type AuthProvider,
   type OAuthClientProvider,
@@ -17,8 +18,18 @@ export interface OAuthSessionOptions {
   configDir: string;
   clientId?: string;
   clientSecret?: string;
-  /** Machine-to-machine: client_credentials grant with clientId/clientSecret, no browser. */
+  /**
+   * An https URL where this client's metadata document is published (Client ID Metadata Documents, SEP-991): used
+   * as the client_id with authorization servers that advertise client_id_metadata_document_supported, instead of
+   * dynamic registration. The document must list the loopback redirect URI (fix it with callbackPort).
+   */
+  clientMetadataUrl?: string;
+  /** Machine-to-machine: client_credentials grant with clientId/clientSecret (or privateKey), no browser. */
   clientCredentials?: boolean;
+  /** PKCS#8 PEM private key: authenticate at the token endpoint with a signed JWT (private_key_jwt, RFC 7523). */
+  privateKey?: string;
+  /** Its JWS algorithm (default ES256). */
+  signingAlg?: string;
   /** Scope to ask for; default: the scope from the server's challenge, else the resource metadata's. */
   scope?: string;
   callbackHost?: string;
@@ -65,6 +76,7 @@ export class OAuthSession implements AuthProvider {
     registerSecret(o.clientSecret);
     const self = this;
     this.provider = {
+      clientMetadataUrl: o.clientId ? undefined : o.clientMetadataUrl,
       get redirectUrl() {
         return o.clientCredentials ? undefined : self.callback?.url;
       },
@@ -74,7 +86,7 @@ export class OAuthSession implements AuthProvider {
           redirect_uris: o.clientCredentials || !self.callback ? [] : [self.callback.url],
           grant_types: o.clientCredentials ? ['client_credentials'] : ['authorization_code', 'refresh_token'],
           response_types: o.clientCredentials ? [] : ['code'],
-          token_endpoint_auth_method: o.clientSecret ? 'client_secret_basic' : 'none',
+          token_endpoint_auth_method: o.privateKey ? 'private_key_jwt' : o.clientSecret ? 'client_secret_basic' : 'none',
         } as never;
       },
       state: () => {
@@ -130,6 +142,11 @@ export class OAuthSession implements AuthProvider {
       },
       discoveryState: () => self.store.read().discovery as never,
     };
+    if (o.privateKey) {
+      if (!o.clientId) throw new SwitchboardError('SB_OAUTH', 'a private key (private_key_jwt) needs the client id it was registered for');
+      registerSecret(o.privateKey);
+      this.provider.addClientAuthentication = createPrivateKeyJwtAuth({ issuer: o.clientId, subject: o.clientId, privateKey: o.privateKey, alg: o.signingAlg ?? 'ES256' });
+    }
     if (o.clientCredentials) {
       this.provider.prepareTokenRequest = (scope?: string) => {
         const p = new URLSearchParams({ grant_type: 'client_credentials' });
