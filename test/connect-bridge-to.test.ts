@@ -7,7 +7,8 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
-import { CLI, freePort, killAll, startEverything, startProcess, until, waitForPort } from './fixtures/connect-helpers.js';
+import { join } from 'node:path';
+import { CLI, ROOT, freePort, killAll, startEverything, startProcess, until, waitForPort } from './fixtures/connect-helpers.js';
 
 const clients: { close(): Promise<void> }[] = [];
 let streamable: Awaited<ReturnType<typeof startEverything>>;
@@ -95,5 +96,22 @@ describe('bridge --to', () => {
     expect(b.line).toContain('Streamable HTTP');
     // One upstream session (the shared one opened at start-up), not one per client.
     expect(b.child.output().match(/connected upstream/g)).toHaveLength(1);
+  });
+
+  it('a 2026-07-28-only remote behind bridge --to: 2025 and 2026 clients both reach it, Mcp-Param-* headers included', async () => {
+    const port = await freePort();
+    startProcess(process.execPath, [join(ROOT, 'test/fixtures/connect-modern-http.mjs')], { PORT: String(port) });
+    await waitForPort(port);
+    const b = await bridgeTo('streamable-http', `http://127.0.0.1:${port}/mcp`);
+    const legacy = new Client({ name: 'legacy', version: '1.0.0' });
+    clients.push(legacy);
+    await legacy.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${b.port}/mcp`)));
+    expect(legacy.getServerVersion()?.name).toBe('modern-only');
+    expect((await legacy.callTool({ name: 'regional', arguments: { region: 'eu-west' } })).content).toEqual([{ type: 'text', text: 'region:eu-west' }]);
+    const modern = new ClientV2({ name: 'modern', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    clients.push(modern);
+    await modern.connect(new StreamableV2(new URL(`http://127.0.0.1:${b.port}/mcp`)));
+    expect(modern.getProtocolEra()).toBe('modern');
+    expect((await modern.callTool({ name: 'regional', arguments: { region: 'Zürich' } })).content).toEqual([{ type: 'text', text: 'region:Zürich' }]);
   });
 });
