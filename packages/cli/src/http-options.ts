@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { registerSecret, type HttpFaceOptions, type Logger } from '@switchboard/core';
+import { registerSecret, type Bridge, type HttpFaceOptions, type Logger } from '@switchboard/core/serve';
+import { installSignalHandlers } from './signals.js';
 import { bytes, duration, parseOr } from './parse.js';
 
 /** The HTTP face's flags, shared by every command that serves MCP over HTTP (bridge, openapi --serve http). */
@@ -104,4 +105,26 @@ export function announce(log: Logger, url: string, argv: Pick<HttpFaceArgs, 'mcp
   log.info({ url: streamable ?? sse, sse, ...extra }, 'listening');
   const where = [streamable && `Streamable HTTP ${streamable}`, sse && `SSE ${sse}`].filter(Boolean).join(', ');
   process.stderr.write(`switchboard: listening — ${where}\n`);
+}
+
+/**
+ * Starts a bridge the way every serving command does: signals drain it, the listening line is printed as
+ * soon as the port is open, and a server that never answers its handshake ends the process with its reason.
+ */
+export async function runBridge(
+  bridge: Bridge,
+  log: Logger,
+  argv: Pick<HttpFaceArgs, 'mcpPath' | 'ssePath' | 'transport'>,
+  extra: Record<string, unknown>,
+  stop: () => Promise<void>,
+): Promise<void> {
+  installSignalHandlers(log, stop);
+  const { url } = await bridge.start();
+  announce(log, url, argv, extra);
+  bridge.ready.catch(async (err: Error) => {
+    log.error({ err: err.message }, 'server failed to start');
+    process.stderr.write(`switchboard: ${err.message}\n`);
+    await stop().catch(() => {});
+    process.exit(1);
+  });
 }

@@ -1,16 +1,24 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import * as bridge from './commands/bridge.js';
-import * as connect from './commands/connect.js';
-import * as openapi from './commands/openapi.js';
 
-const cli = yargs(hideBin(process.argv))
+// Each command loads only what it needs: importing every command would pull in the client SDK,
+// the OpenAPI compiler and more, and cost a bridge its cold start.
+const COMMANDS: Record<string, () => Promise<unknown>> = {
+  bridge: () => import('./commands/bridge.js'),
+  connect: () => import('./commands/connect.js'),
+  openapi: () => import('./commands/openapi.js'),
+};
+const args = hideBin(process.argv);
+const named = args.find((a) => !a.startsWith('-'));
+const chosen = named && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+const modules = await Promise.all(chosen.map((name) => COMMANDS[name]!()));
+
+let cli = yargs(args)
   .scriptName('switchboard')
-  .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': false })
-  .command(bridge as never)
-  .command(connect as never)
-  .command(openapi as never)
+  .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': false });
+for (const m of modules) cli = cli.command(m as never);
+cli = cli
   .demandCommand(1, 'name a command: switchboard bridge --help')
   .strict()
   .help()

@@ -2,20 +2,11 @@
 // with a remote upstream instead of a stdio child: each session (or, with --isolation shared, every session) is piped
 // to a RemoteTransport, the same one `connect` uses, and 2026-07-28 clients are served by the face's ModernFront.
 import { Bridge, createLogger, remoteUpstream, type LogLevel } from '@switchboard/core';
-import { announce, toFaceOptions, type HttpFaceArgs } from './http-options.js';
-import { installSignalHandlers } from './signals.js';
+import { runBridge, toFaceOptions, type HttpFaceArgs } from './http-options.js';
 import { duration, parseOr } from './parse.js';
-import { remoteOptions, remoteSetup, type RemoteArgs } from './commands/connect.js';
+import { remoteSetup, type RemoteArgs } from './commands/connect.js';
 
-/** Options `bridge` gains for --to (the remote transport is --upstream-transport: bridge's --transport names faces). */
-export const remoteBridgeOptions = (() => {
-  const { transport, ...rest } = remoteOptions;
-  return {
-    to: { choices: ['streamable-http', 'sse'] as const, describe: 'serve a remote MCP server (the URL after the options) over this transport instead of a stdio command' },
-    'upstream-transport': { ...transport, describe: 'with --to: how to reach the remote; auto tries Streamable HTTP, then legacy SSE' },
-    ...rest,
-  };
-})();
+export { remoteBridgeOptions } from './remote-options.js';
 
 export interface RemoteBridgeArgs extends Omit<RemoteArgs, 'url' | 'transport'>, HttpFaceArgs {
   to: 'streamable-http' | 'sse';
@@ -42,7 +33,5 @@ export async function bridgeRemote(argv: RemoteBridgeArgs): Promise<void> {
     initTimeoutMs: parseOr(duration, argv.initTimeout, 'init-timeout'),
     metrics: argv.metrics,
   });
-  installSignalHandlers(log, () => bridge.stop(graceMs));
-  const { url } = await bridge.start();
-  announce(log, url, faceArgs, { upstream: setup.url.href, isolation: argv.isolation });
+  await runBridge(bridge, log, faceArgs, { upstream: setup.url.href, isolation: argv.isolation }, () => bridge.stop(graceMs));
 }

@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
-import { StdioBridge, createLogger, type LogLevel } from '@switchboard/core';
+import { StdioBridge, createLogger, type LogLevel } from '@switchboard/core/serve';
 import { duration, keyValues, parseOr } from '../parse.js';
-import { installSignalHandlers } from '../signals.js';
-import { bridgeRemote, remoteBridgeOptions } from '../remote-bridge.js';
-import { announce, httpFaceOptions, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
+import { remoteBridgeOptions } from '../remote-options.js';
+import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
 
 const DEMO_SERVER = fileURLToPath(new URL('../../examples/demo-server.mjs', import.meta.url));
 
@@ -46,7 +45,8 @@ interface BridgeArgs extends HttpFaceArgs {
 }
 
 export async function handler(argv: BridgeArgs): Promise<void> {
-  if ((argv as { to?: string }).to) return bridgeRemote(argv as never);
+  // The remote side (client SDK, OAuth) loads only when a remote is bridged.
+  if ((argv as { to?: string }).to) return (await import('../remote-bridge.js')).bridgeRemote(argv as never);
   const log = createLogger({ level: argv.logLevel, name: 'switchboard' });
   const cmd = [...(argv.command ?? []), ...(argv['--'] ?? [])].map(String);
   if (argv.demo && cmd.length) throw new Error('--demo bridges the built-in server: drop the command, or drop --demo');
@@ -62,7 +62,5 @@ export async function handler(argv: BridgeArgs): Promise<void> {
     serverProtocol: argv.serverProtocol,
     metrics: argv.metrics,
   });
-  installSignalHandlers(log, () => bridge.stop(graceMs));
-  const { url } = await bridge.start();
-  announce(log, url, argv, { isolation: argv.isolation });
+  await runBridge(bridge, log, argv, { isolation: argv.isolation }, () => bridge.stop(graceMs));
 }

@@ -22,7 +22,7 @@ import {
 } from '@switchboard/openapi';
 import { bytes, duration, keyValues, parseOr } from '../parse.js';
 import { installSignalHandlers } from '../signals.js';
-import { announce, httpFaceOptions, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
+import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
 
 export const command = 'openapi <spec> [selection..]';
 export const describe = 'Serve a REST API as MCP tools, compiled from its OpenAPI 3.x / Swagger 2.0 spec';
@@ -298,12 +298,10 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
     initTimeoutMs,
     metrics: argv.metrics,
   });
-  installSignalHandlers(log, async () => {
+  await runBridge(bridge, log, argv, summary, async () => {
     await bridge.stop(graceMs);
     await factory.close();
   });
-  const { url } = await bridge.start();
-  announce(log, url, argv, summary);
 }
 
 /** Spec and build failures exit 1 with the library's message; bad flags (plain Errors) go to yargs' fail → exit 2. */

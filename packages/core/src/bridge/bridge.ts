@@ -56,9 +56,11 @@ export class Bridge {
       metrics: undefined,
       onSession: (session) => this.connect(session),
       onModernRequest: (request, exchange, headers) => {
-        const front = this.modern;
-        if (!front) return exchange.respond({ jsonrpc: '2.0', id: request.id, error: { code: -32603, message: 'server not ready' } } as never, 503);
-        front.handle(request as never, exchange, headers);
+        if (this.modern) return this.modern.handle(request as never, exchange, headers);
+        this.ready.then(
+          () => this.modern!.handle(request as never, exchange, headers),
+          (err: Error) => exchange.respond({ jsonrpc: '2.0', id: request.id, error: { code: -32603, message: `server unavailable: ${err.message}` } } as never, 503),
+        );
       },
       readiness: () => {
         const u = this.sharedUpstream;
@@ -79,12 +81,30 @@ export class Bridge {
   }
 
   /** Starts the shared upstream (every isolation mode has one: it serves 2026 requests and answers /readyz). */
+  /**
+   * Settles once the shared upstream has answered its handshake (and rejects if it never does). The face
+   * opens before that: per-session clients never wait on the shared server, and 2026 requests wait here.
+   */
+  ready: Promise<void> = Promise.resolve();
+
   async start(): Promise<{ url: string; port: number }> {
     if (this.options.metrics) {
       // prom-client is slow to import: only a bridge asked for metrics pays for it.
       this.metrics = this.options.metrics === true ? new (await import('../metrics.js')).Metrics() : this.options.metrics;
       this.face.metrics = this.metrics;
     }
+    this.ready = this.startShared();
+    this.ready.catch(() => {});
+    try {
+      return await this.face.listen();
+    } catch (err) {
+      await this.ready.catch(() => {});
+      await Promise.allSettled([...this.upstreams].map((u) => u.close()));
+      throw err;
+    }
+  }
+
+  private async startShared(): Promise<void> {
     this.sharedUpstream = this.track(this.factory.create());
     this.shared = new SharedUpstream(this.sharedUpstream, {
       logger: this.log,
@@ -111,7 +131,6 @@ export class Bridge {
     } else {
       this.modern = new ModernFront(this.shared.lane(), () => this.shared?.initializeResult, { logger: this.log });
     }
-    return this.face.listen();
   }
 
   private async connect(session: Transport): Promise<void> {

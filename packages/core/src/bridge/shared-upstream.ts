@@ -86,7 +86,8 @@ export class SharedUpstream {
       this.pendingInit = { id, resolve, reject };
     });
     const modern = this.handshake === 'discover';
-    await this.upstream.send(
+    // Not awaited alone: a server that dies at once fails the handshake through its answer (or the timeout).
+    const sent = this.upstream.send(
       (modern
         ? {
             jsonrpc: '2.0',
@@ -107,6 +108,14 @@ export class SharedUpstream {
             params: { protocolVersion: LEGACY_PROTOCOL_VERSIONS.at(-1), capabilities: BRIDGE_CAPABILITIES, clientInfo: BRIDGE_CLIENT_INFO },
           }) as Message,
     );
+    sent.catch((err: Error) => {
+      // A broken pipe usually means the process is exiting: its exit names the cause better, so wait for it.
+      setTimeout(() => {
+        this.pendingInit?.reject(
+          new SwitchboardError('SB_CHILD_EXITED', `${this.name} stopped reading its input before answering initialize (${err.message}): see its stderr above, and check the command and its arguments`),
+        );
+      }, 500).unref();
+    });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

@@ -158,8 +158,22 @@ export class ChildProcessTransport implements Transport {
     }
     const ok = stdin.write(JSON.stringify(message) + '\n');
     if (ok) return Promise.resolve();
-    // Backpressure: the caller waits until the child has read what we gave it.
-    return new Promise((resolve) => stdin.once('drain', resolve));
+    // Backpressure: the caller waits until the child has read what we gave it — or until the pipe
+    // breaks, which must fail the send rather than leave it waiting for a drain that never comes.
+    return new Promise((resolve, reject) => {
+      const settle = (err?: Error) => {
+        stdin.off('drain', onDrain);
+        stdin.off('close', onClose);
+        stdin.off('error', settle);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => settle();
+      const onClose = () => settle(new TransportClosedError(`MCP server "${this.name}"`));
+      stdin.once('drain', onDrain);
+      stdin.once('close', onClose);
+      stdin.once('error', settle);
+    });
   }
 
   /** Polite stop: close stdin, then SIGTERM the group, then SIGKILL after the grace period. */

@@ -165,7 +165,11 @@ export class SupervisedChild implements Transport {
       };
     });
     await this.current.send({ ...this.initRequest, id } as Message);
-    await Promise.race([answered, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    const ok = await Promise.race([answered.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref())]);
+    if (!ok) {
+      this.log.warn({ server: this.name }, 'restarted MCP server did not answer the replayed initialize within 10s');
+      return;
+    }
     if (this.initializedNotification) await this.current?.send(this.initializedNotification);
     this.log.info({ server: this.name }, 'MCP server restarted and re-initialized');
   }
