@@ -69,3 +69,19 @@ export function withRaw<T extends object>(message: T, text: string): T {
 export function serialize(message: object): string {
   return (message as { [RAW]?: string })[RAW] ?? JSON.stringify(message);
 }
+
+/**
+ * The raw text of an answer whose id was rewritten, when the id can be swapped as text: servers write
+ * the id first (`{"jsonrpc":"2.0","id":7,…`) or last (`…,"id":7}`). Anything else is serialised anew.
+ */
+export function withRewrittenId<T extends object>(original: object, rewritten: T, fromId: RequestId, toId: RequestId): T {
+  const raw = (original as { [RAW]?: string })[RAW];
+  if (!raw) return rewritten;
+  const from = `"id":${JSON.stringify(fromId)}`;
+  const to = `"id":${JSON.stringify(toId)}`;
+  const head = `{"jsonrpc":"2.0",${from},`;
+  if (raw.startsWith(head)) return withRaw(rewritten, `{"jsonrpc":"2.0",${to},` + raw.slice(head.length));
+  const tail = `,${from}}`;
+  if (raw.endsWith(tail)) return withRaw(rewritten, raw.slice(0, -tail.length) + `,${to}}`);
+  return rewritten;
+}

@@ -6,6 +6,7 @@ import {
   isRequest,
   isResponse,
   progressTokenOf,
+  withRewrittenId,
   type Message,
   type RequestId,
 } from '../jsonrpc.js';
@@ -236,7 +237,7 @@ export class SharedUpstream {
       this.listens.delete(m.id);
       out.lane.inflight.delete(out.id);
       this.progress.delete(`sb${String(m.id)}`);
-      return out.lane.deliver({ ...m, id: out.id } as Message);
+      return out.lane.deliver(withRewrittenId(m, { ...m, id: out.id } as Message, m.id, out.id));
     }
     if (isRequest(m)) {
       const lane = this.laneForServerRequest();

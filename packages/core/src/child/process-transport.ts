@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Transport } from '../transport.js';
 import type { Message } from '../jsonrpc.js';
-import { isJsonRpcMessage, withRaw } from '../jsonrpc.js';
+import { isJsonRpcMessage, serialize, withRaw } from '../jsonrpc.js';
 import { ChildSpawnError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { describeChild, type ChildSpec } from './spawn-spec.js';
@@ -51,6 +51,7 @@ export class ChildProcessTransport implements Transport {
   private child?: ChildProcess;
   private closed = false;
   private exited = false;
+  private corked = false;
   private exitPromise?: Promise<void>;
   private readonly name: string;
 
@@ -156,7 +157,16 @@ export class ChildProcessTransport implements Transport {
     if (this.closed || this.exited || !stdin || stdin.destroyed) {
       return Promise.reject(new TransportClosedError(`MCP server "${this.name}"`));
     }
-    const ok = stdin.write(JSON.stringify(message) + '\n');
+    // Messages sent in the same tick leave in one write: one wake-up of the child instead of one per call.
+    if (!this.corked) {
+      this.corked = true;
+      stdin.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        stdin.uncork();
+      });
+    }
+    const ok = stdin.write(serialize(message as object) + '\n');
     if (ok) return Promise.resolve();
     // Backpressure: the caller waits until the child has read what we gave it — or until the pipe
     // breaks, which must fail the send rather than leave it waiting for a drain that never comes.

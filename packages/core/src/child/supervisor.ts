@@ -68,6 +68,7 @@ export class SupervisedChild implements Transport {
   async start(): Promise<void> {
     this.ready = this.spawn();
     await this.ready;
+    this.ready = undefined;
   }
 
   private async spawn(): Promise<void> {
@@ -95,6 +96,7 @@ export class SupervisedChild implements Transport {
     } else if ('method' in m && m.method === 'notifications/initialized') {
       this.initializedNotification = m;
     }
+    // Only a start or restart in progress makes a send wait; the common case stays synchronous.
     if (this.ready) await this.ready;
     const child = this.current;
     if (!child) throw new TransportClosedError(`MCP server "${this.name}"`);
@@ -137,6 +139,7 @@ export class SupervisedChild implements Transport {
           .then(() => this.replayHandshake())
           .then(() => {
             this.consecutive = 0;
+            this.ready = undefined;
             resolve();
           })
           .catch((e: Error) => {

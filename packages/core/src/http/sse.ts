@@ -3,7 +3,6 @@ import type { ServerResponse } from 'node:http';
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
   // nginx buffers proxied responses unless told not to; an unflushed stream looks like a hang.
   'x-accel-buffering': 'no',
 };

@@ -167,7 +167,7 @@ export class StreamableSession implements Transport {
   }
 
   private finish(stream: Stream) {
-    for (const [token, rid] of this.byProgress) if (!this.byRequest.has(rid)) this.byProgress.delete(token);
+    if (this.byProgress.size) for (const [token, rid] of this.byProgress) if (!this.byRequest.has(rid)) this.byProgress.delete(token);
     if (stream.writer && !stream.writer.closed) {
       stream.writer.end();
       if (stream.stored) this.log.forget(stream.id);
