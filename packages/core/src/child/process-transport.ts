@@ -157,11 +157,12 @@ export class ChildProcessTransport implements Transport {
     if (this.closed || this.exited || !stdin || stdin.destroyed) {
       return Promise.reject(new TransportClosedError(`MCP server "${this.name}"`));
     }
-    // Messages sent in the same tick leave in one write: one wake-up of the child instead of one per call.
+    // Messages sent in the same turn of the event loop leave in one write: under load, the requests of many
+    // HTTP connections reach the child in one pipe write and one wake-up instead of one each.
     if (!this.corked) {
       this.corked = true;
       stdin.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         this.corked = false;
         stdin.uncork();
       });
