@@ -4,7 +4,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BuildError, compile, listedTool, loadSpec, TOOL_NAME_PATTERN, type LoadedSpec, type ToolTable } from './index.js';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { BuildError, compile, createOpenApiServer, listedTool, loadSpec, TOOL_NAME_PATTERN, type LoadedSpec, type ToolTable } from './index.js';
 import { createAjv } from './validate.js';
 
 const require = createRequire(import.meta.url);
@@ -71,6 +72,25 @@ describe('GitHub REST API description (@octokit/openapi)', () => {
       expect(tool.tags).toContain('repos');
       expect(full.get(tool.name)?.inputSchema).toEqual(tool.inputSchema);
       expect(tool.annotations.readOnlyHint).toBe(true);
+    }
+  });
+
+  it('served, tools/list carries exactly the compiled tools, the same on every call', async () => {
+    const factory = createOpenApiServer(all, { log: () => {} });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await factory().connect(serverSide);
+    const client = new Client({ name: 'real-spec', version: '1' });
+    await client.connect(clientSide);
+    try {
+      const expected = JSON.parse(JSON.stringify(all.tools.map(listedTool)));
+      const first = await client.listTools();
+      expect(first.tools).toEqual(expected);
+      const second = await client.listTools();
+      expect(second.tools).toEqual(expected);
+      expect(second.nextCursor).toBeUndefined();
+    } finally {
+      await client.close();
+      await factory.close();
     }
   });
 

@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, fromJsonSchema, McpServer, type CreateMcpHandlerOptions, type jsonSchemaValidator, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio, type ServeStdioOptions } from '@modelcontextprotocol/server/stdio';
-import type { ToolTable } from './compile.js';
+import { listedTool, type ToolTable } from './compile.js';
 import { OpenApiRuntime, type RuntimeOptions } from './runtime.js';
 
 export interface ServerInfoOptions {
@@ -32,6 +32,9 @@ export function createOpenApiServer(table: ToolTable, options: RuntimeOptions & 
   const name = options.name ?? (table.info.title.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'openapi');
   const version = options.version ?? table.info.version;
   const schemas = table.tools.map((tool) => fromJsonSchema(tool.inputSchema as never, passThroughValidator));
+  // The tool table is fixed once compiled, so tools/list is built once: the SDK's own handler re-converts and
+  // re-scans every input schema on each call, which costs milliseconds per call on a spec with 1,000+ operations.
+  const listed = table.tools.map(listedTool);
   const factory = (() => {
     const server = new McpServer({ name, version }, { capabilities: { tools: {} } });
     table.tools.forEach((tool, index) => {
@@ -46,6 +49,8 @@ export function createOpenApiServer(table: ToolTable, options: RuntimeOptions & 
         (async (args: unknown, ctx: { mcpReq?: { signal?: AbortSignal } }) => runtime.call(tool.name, args, ctx?.mcpReq?.signal)) as never,
       );
     });
+    // A fresh top-level object per call: the SDK may attach fields to the result it is handed.
+    server.server.setRequestHandler('tools/list', () => ({ tools: listed }) as never);
     return server;
   }) as OpenApiServerFactory;
   factory.runtime = runtime;
