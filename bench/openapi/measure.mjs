@@ -2,12 +2,13 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-const [specPath, mode, maxTools] = process.argv.slice(2);
+// argv: spec path, mode ('all' | 'list'), maxTools, and for 'list' the selection as JSON ({ include, exclude }).
+const [specPath, mode, maxTools, selectionJson] = process.argv.slice(2);
 const lib = await import(new URL('../../packages/openapi/dist/index.js', import.meta.url));
 const t0 = performance.now();
 const spec = await lib.loadSpec(specPath);
 const t1 = performance.now();
-const options = mode === 'all' ? { maxTools: Number(maxTools) } : { include: ['tag:group1', 'tag:group2'], maxTools: 100 };
+const options = mode === 'all' ? { maxTools: Number(maxTools), includeDeprecated: true } : { ...JSON.parse(selectionJson), maxTools: Number(maxTools) };
 const table = lib.compile(spec, options);
 const t2 = performance.now();
 const result = { loadMs: t1 - t0, compileMs: t2 - t1, totalMs: t2 - t0, tools: table.report.toolCount, operations: table.report.operationCount, tokens: table.report.estimatedTokens };
