@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { Bridge, createLogger, inProcessUpstream, registerSecret, type LogLevel, type Logger } from '@switchboard/core';
+// The serving half only: the full core (remote client SDK, OAuth) would add ~0.25 s to every stdio start.
+import { createLogger, registerSecret, type LogLevel, type Logger } from '@switchboard/core/serve';
 import {
   AuthError,
   BuildError,
@@ -290,6 +291,7 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
   }
 
   const { graceMs, ...faceOptions } = face;
+  const { Bridge, inProcessUpstream } = await import('@switchboard/core');
   const bridge = new Bridge({
     ...faceOptions,
     // One compiled table and one HTTP pool; one McpServer per upstream transport.
