@@ -1,4 +1,17 @@
+import { setMaxListeners } from 'node:events';
 import { classifyFetchError, UpstreamTimeoutError } from './errors.js';
+
+/**
+ * The transport's long-lived signal gains one listener per in-flight request through AbortSignal.any; they
+ * go when the per-request signals are collected. Under load that is thousands at once, which is expected:
+ * lift Node's leak warning for these signals instead of printing it on the user's stderr.
+ */
+const widened = new WeakSet<AbortSignal>();
+function allowManyListeners(signal: AbortSignal): void {
+  if (widened.has(signal)) return;
+  widened.add(signal);
+  setMaxListeners(1_000_000, signal);
+}
 
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -38,6 +51,7 @@ export function createRemoteFetch(options: RemoteFetchOptions = {}): FetchLike {
     const limit = options.timeoutFor ? options.timeoutFor(method, init) : options.connectTimeoutMs;
     // Only the wait for headers is bounded: the timer is cleared once they arrive, and the body may stream on.
     const timeout = limit ? new AbortController() : undefined;
+    if (timeout && outer) allowManyListeners(outer);
     const signal = timeout ? (outer ? AbortSignal.any([outer, timeout.signal]) : timeout.signal) : outer;
     const timer = timeout ? setTimeout(() => timeout.abort(new UpstreamTimeoutError(href, limit!, 'answer')), limit) : undefined;
     try {
