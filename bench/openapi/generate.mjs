@@ -1,5 +1,5 @@
-// Deterministic large OpenAPI 3.0 spec: no npm package ships a ≥1,000-operation spec we could pin,
-// so we build one shaped like real vendor specs (shared components, recursive schemas, long prose).
+// Deterministic large OpenAPI 3.0 spec, beside the real one (GitHub's, from @octokit/openapi): shaped like vendor
+// specs (shared components, recursive schemas, long prose, operations without operationId, deepObject, form bodies).
 export function generateSpec({ resources = 240, padding = 7_600 } = {}) {
   let seed = 42;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
