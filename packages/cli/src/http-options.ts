@@ -70,6 +70,8 @@ export function collectApiKeys(argv: HttpFaceArgs): string[] {
 
 /** Flags → HttpFace options (everything but the callbacks, which the command supplies). */
 export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOptions, 'onSession'> & { graceMs: number } {
+  if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new Error(`--port ${argv.port}: expected a port number from 0 to 65535`);
+  if (argv.maxSessions !== undefined && !(argv.maxSessions >= 1)) throw new Error(`--max-sessions ${argv.maxSessions}: expected at least 1`);
   const keys = collectApiKeys(argv);
   if (argv.cors?.includes('*') && keys.length) log.warn('--cors "*" sends no credentials: browsers cannot pass the API key cross-origin; list the origins instead');
   return {

@@ -31,4 +31,9 @@ cli = cli
     process.exit(2);
   });
 
+// yargs renders the whole help text after starting a command, to have it at hand should the command fail
+// later: ~0.1 s of blocked event loop just as a server starts. Our failures print their own message instead.
+const internals = (cli as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods?.();
+if (internals) internals.getUsageInstance().cacheHelpMessage = () => {};
+
 await cli.parseAsync();
