@@ -67,6 +67,14 @@ beforeAll(async () => {
     [sse] = await runClientScenarios({ scenarios: ['sse-retry'], timeoutMs: 30_000 });
   }
   const rest = await runClientScenarios({ scenarios: suite.filter((s) => s !== 'sse-retry'), concurrency: 8, timeoutMs: 30_000 });
+  // Eight scenario processes at once on two cores can starve one of them (seen once in CI: an elicitation left
+  // unanswered until the driver's 20 s timeout). An expected pass that fails in the batch runs once more, alone,
+  // and the retry is reported; a real regression fails both times.
+  for (const [i, r] of rest.entries()) {
+    if (r.verdict === 'passed' || !EXPECTED_PASS.includes(r.scenario)) continue;
+    console.warn(`[conformance-client] ${r.scenario} failed in the batch (${describeResult(r)}); running it again alone`);
+    [rest[i]] = await runClientScenarios({ scenarios: [r.scenario], timeoutMs: 30_000 });
+  }
   results = [sse!, ...rest];
 }, 8 * 60_000);
 
