@@ -269,6 +269,13 @@ export class RemoteTransport implements Transport {
         if (isRequest(m)) return this.sendInner(m, true);
         return; // a stale response or notification for the old session has nowhere to go
       }
+      if (!retried && this.inner !== inner) {
+        // Recovery (the GET stream found our session gone) replaced the transport while this send was under
+        // way and aborted it: it went to a session the server no longer knows, so it goes again on the new one.
+        if (this.reiniting) await this.reiniting.catch(() => {});
+        if (isRequest(m)) return this.sendInner(m, true);
+        return;
+      }
       throw err;
     }
   }
