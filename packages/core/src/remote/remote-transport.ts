@@ -80,6 +80,13 @@ export class RemoteTransport implements Transport {
   private reiniting?: Promise<void>;
   private initRequest?: Message;
   private initialized = false;
+  /**
+   * Settles once the session's standalone GET stream has answered (or after a bound). Servers route messages with
+   * no request of their own (and some SDKs route server→client requests) to that stream and drop them while it is
+   * not open: requests wait for it rather than race it.
+   */
+  private standaloneOpen?: Promise<void>;
+  private standaloneOpened?: () => void;
   private connected = false;
   private generation = 0;
   /** The session generation each inner transport's messages belong to. */
@@ -210,7 +217,20 @@ export class RemoteTransport implements Transport {
     if (call && !this.params.knows(call.name) && this.ready) await this.refreshTools(call.meta);
     if (isRequest(m)) this.track(m);
     try {
+      if (this.standaloneOpen && isRequest(m)) await this.standaloneOpen;
       await this.deliver(m);
+      if (isNotification(m) && m.method === 'notifications/initialized' && this.kindDecided === 'streamable-http' && this.sessionId) {
+        this.standaloneOpen = new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          this.standaloneOpened = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        }).finally(() => {
+          this.standaloneOpen = undefined;
+          this.standaloneOpened = undefined;
+        });
+      }
       if (isRequest(m)) {
         const p = this.pending.get(m.id);
         if (p) p.sent = true;
@@ -356,6 +376,7 @@ export class RemoteTransport implements Transport {
   /** Sees every upstream response: a GET stream refused for our session, or a second SSE stream (new session), means re-initialize. */
   private observe(info: ResponseInfo): void {
     if (this.closed || !this.initRequest) return;
+    if (info.method === 'GET') this.standaloneOpened?.();
     if (this.kindDecided === 'streamable-http' && info.method === 'GET' && info.sessionId && info.sessionId === this.sessionId) {
       if (info.status === 404 || info.status === 400) {
         this.log.warn({ status: info.status }, 'upstream no longer knows our session (restarted?); re-initializing');
