@@ -9,17 +9,11 @@
 // same upstream, so "added p50" = contender p50 − direct p50 at the same c.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, openSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import os from 'node:os';
 import { spawnGroup, killTree, killAllSync, freePort, waitPort, rssKb, descendants, procStat, systemTicks, machineBusy, CLK_TCK } from './lib/proc.mjs';
+import { BENCH, ROOT, arg, describeMachine } from './lib/env.mjs';
 
-const BENCH = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(BENCH, '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? dflt : process.argv[i + 1];
-};
 const DUR_MS = Number(arg('duration', 5)) * 1000;
 const WARM_MS = Number(arg('warmup', 1)) * 1000;
 const ONLY = arg('only', '').split(',').filter(Boolean);
@@ -287,15 +281,7 @@ async function runCell(o, c, round) {
 }
 
 // ------------------------------------------------------------------ main
-const sh = (cmd, args) => { try { return execFileSync(cmd, args, { encoding: 'utf8' }).trim(); } catch { return '?'; } };
-const machine = {
-  date: sh('date', ['-u']),
-  nproc: sh('nproc', []),
-  cpu: (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? '?',
-  node: process.version,
-  memGb: (os.totalmem() / 2 ** 30).toFixed(1),
-  commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
-};
+const machine = describeMachine();
 const started = Date.now();
 console.error(`bench/connect: ${machine.date} · ${machine.nproc} × ${machine.cpu} · node ${machine.node} · ${WARM_MS / 1000} s warm-up + ${DUR_MS / 1000} s per cell · logs in ${LOGDIR}`);
 const results = [];

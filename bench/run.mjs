@@ -8,17 +8,11 @@
 // pipelining 1); its CPU and the server's CPU (from /proc) are reported with every figure.
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import os from 'node:os';
 import { spawnGroup, killTree, killAllSync, freePort, waitPort, rssKb, descendants, machineBusy } from './lib/proc.mjs';
+import { BENCH, ROOT, arg, describeMachine } from './lib/env.mjs';
 
-const BENCH = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(BENCH, '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? dflt : process.argv[i + 1];
-};
 const DUR_MS = Number(arg('duration', process.env.BENCH_DURATION ?? 5)) * 1000;
 const WARM_MS = Number(arg('warmup', process.env.BENCH_WARMUP ?? 1)) * 1000;
 const ONLY = arg('only', '')?.split(',').filter(Boolean) ?? [];
@@ -253,18 +247,10 @@ function kb(k) { return Number.isFinite(k) ? `${k.toFixed(1)} KB` : '—'; }
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
 const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
-function sh(cmd, args) { try { return execFileSync(cmd, args, { encoding: 'utf8' }).trim(); } catch { return '?'; } }
 
 // ------------------------------------------------------------------ main
 const started = Date.now();
-const machine = {
-  date: sh('date', ['-u']),
-  nproc: sh('nproc', []),
-  cpu: (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? '?',
-  node: process.version,
-  memGb: (os.totalmem() / 2 ** 30).toFixed(1),
-  commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
-};
+const machine = describeMachine();
 console.error(`bench: ${machine.date} · ${machine.nproc} × ${machine.cpu} · node ${machine.node} · ${machine.memGb} GiB · ${DUR_MS / 1000} s phases after ${WARM_MS / 1000} s warm-up · logs in ${LOGDIR}`);
 console.error('throughput and latency:');
 // --report-only: no measuring, rebuild RESULTS.md from results.json (optionally --combine another results.json)
