@@ -1,7 +1,7 @@
 // `switchboard bridge --to <transport> <url>`: serve a remote MCP server over our HTTP face. It is the common Bridge
 // with a remote upstream instead of a stdio child: each session (or, with --isolation shared, every session) is piped
-// to a RemoteTransport, the same one `connect` uses, and 2026-07-28 clients are served by the face's ModernFront.
-import { Bridge, createLogger, remoteUpstream, type LogLevel } from '@switchboard/core';
+// to a RemoteTransport, the same one `connect` uses, and 2026-07-28 clients are served by the bridge's era front.
+import { Bridge, createLogger, remoteTransportOptions, remoteUpstream, type LogLevel } from '@switchboard/core';
 import { runBridge, toFaceOptions, type HttpFaceArgs } from './http-options.js';
 import { duration, parseOr } from './parse.js';
 import { remoteSetup, type RemoteArgs } from './commands/connect.js';
@@ -22,7 +22,7 @@ export async function bridgeRemote(argv: RemoteBridgeArgs): Promise<void> {
   const log = createLogger({ level: argv.logLevel, name: 'switchboard' });
   const positional = [...(argv.command ?? []), ...(argv['--'] ?? [])].map(String);
   if (positional.length !== 1) throw new Error('bridge --to needs exactly one remote URL: switchboard bridge --to sse https://example.com/mcp');
-  const setup = remoteSetup({ ...argv, url: positional[0]!, transport: argv.upstreamTransport ?? 'auto' }, log);
+  const setup = remoteTransportOptions(remoteSetup({ ...argv, url: positional[0]!, transport: argv.upstreamTransport ?? 'auto' }, log));
   // Same flags, security and HTTP face as the stdio bridge; only the asked-for transport is served.
   const faceArgs = { ...argv, transport: [argv.to] };
   const { graceMs, ...face } = toFaceOptions(faceArgs, log);

@@ -3,4 +3,3 @@ export * from './serve.js';
 export { Metrics } from './metrics.js';
 export * from './remote/index.js';
 export * from './oauth/index.js';
-export { inProcessUpstream, InProcessTransport, type InProcessUpstreamOptions } from './bridge/in-process.js';

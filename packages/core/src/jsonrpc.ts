@@ -18,6 +18,8 @@ export const ErrorCode = {
   SessionNotFound: -32001,
   /** 2026-07-28: Mcp-Method / Mcp-Name headers disagree with the body. */
   HeaderMismatch: -32020,
+  /** 2026-07-28: the server needs a client capability the request did not declare. */
+  MissingRequiredClientCapability: -32021,
   /** 2026-07-28: unsupported protocol version. */
   UnsupportedProtocolVersion: -32022,
 } as const;

@@ -1,8 +1,20 @@
-import type { Transport as SdkTransport, TransportSendOptions } from '@modelcontextprotocol/server';
+import type { AuthInfo, MessageExtraInfo, Transport as SdkTransport, TransportSendOptions } from '@modelcontextprotocol/server';
+
+export type { AuthInfo, MessageExtraInfo, TransportSendOptions };
+
+/**
+ * What a message carries besides itself as it crosses the pipe. The SDK hands it to `onmessage` as
+ * MessageExtraInfo; on the way out we pass it in send()'s options, so every layer and upstream sees who the
+ * caller is (`extra.authInfo`). SDK transports that do not know the field ignore it.
+ */
+export interface SendOptions extends TransportSendOptions {
+  extra?: MessageExtraInfo;
+}
 
 /**
  * The seam everything plugs into: the MCP SDK's transport interface (start/send/close/onmessage).
  * Faces and upstreams implement it; a bridge is two of them and a pipe.
  */
-export type Transport = SdkTransport;
-export type { TransportSendOptions };
+export interface Transport extends SdkTransport {
+  send(message: Parameters<SdkTransport['send']>[0], options?: SendOptions): Promise<void>;
+}

@@ -1,17 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import {
-  connectStdio,
-  createClientLogger,
-  OAuthSession,
-  registerSecret,
-  browserOpener,
-  ModernTranslator,
-  type LogLevel,
-  type Logger,
-} from '@switchboard/core';
+import { connectStdio, createClientLogger, modernTranslator, remoteTransportOptions, type LogLevel, type Logger, type RemoteSetup } from '@switchboard/core';
 import { duration, parseOr } from '../parse.js';
 
 export const command = 'connect <url>';
@@ -35,89 +23,28 @@ interface ConnectArgs extends RemoteArgs {
   logFile?: string;
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
-
-/** "Name: value" → [name, value], with ${ENV} expanded. */
-export function parseHeader(line: string, where: string): [string, string] {
-  const i = line.indexOf(':');
-  if (i <= 0) throw new Error(`${where} "${line}": expected "Name: value"`);
-  const name = line.slice(0, i).trim();
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new Error(`${where}: "${name}" is not a valid header name`);
-  const value = line.slice(i + 1).trim().replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, v: string) => {
-    const got = process.env[v];
-    if (got === undefined) throw new Error(`${where} ${name}: environment variable ${v} is not set`);
-    return got;
-  });
-  return [name, value];
-}
-
-export function collectHeaders(argv: Pick<RemoteArgs, 'header' | 'headerFile'>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines: [string, string][] = [];
-  if (argv.headerFile) {
-    for (const raw of readFileSync(argv.headerFile, 'utf8').split(/\r?\n/)) {
-      const l = raw.trim();
-      if (l && !l.startsWith('#')) lines.push([l, `--header-file ${argv.headerFile}:`]);
-    }
-  }
-  for (const h of argv.header ?? []) lines.push([h, '--header']);
-  for (const [l, where] of lines) {
-    const [k, v] = parseHeader(l, where);
-    out[k] = v;
-    registerSecret(v);
-  }
-  return out;
-}
-
-export function checkUrl(raw: string, allowHttp: boolean): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`"${raw}" is not a URL: give the remote MCP endpoint, e.g. https://example.com/mcp`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${url.protocol} URLs are not supported: use https://`);
-  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !allowHttp)
-    throw new Error(`refusing plain http to ${url.host}: credentials and tool data would cross the network unencrypted. Use https, or pass --allow-http`);
-  return url;
-}
-
-/** Everything `connect` and `bridge --to` need to reach the remote: transport options, headers, OAuth. */
-export function remoteSetup(argv: RemoteArgs, log: Logger) {
-  const url = checkUrl(argv.url, argv.allowHttp);
-  const headers = collectHeaders(argv);
-  const hasAuthHeader = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
-  const clientSecret = argv.clientSecret ?? process.env.SWITCHBOARD_CLIENT_SECRET;
-  registerSecret(clientSecret);
-  if (argv.clientCredentials && !argv.clientId) throw new Error('--client-credentials needs --client-id (and --client-secret, SWITCHBOARD_CLIENT_SECRET or --private-key-file)');
-  if (argv.privateKeyFile && !argv.clientId) throw new Error('--private-key-file needs --client-id (the client the key is registered for)');
-  const privateKey = argv.privateKeyFile ? readFileSync(argv.privateKeyFile, 'utf8') : undefined;
-  const configDir = argv.configDir ?? process.env.SWITCHBOARD_CONFIG_DIR ?? join(homedir(), '.config', 'switchboard');
-  const authProvider =
-    argv.oauth && !hasAuthHeader
-      ? new OAuthSession({
-          serverUrl: url.href,
-          configDir,
-          clientId: argv.clientId,
-          clientSecret,
-          clientMetadataUrl: argv.clientMetadataUrl,
-          privateKey,
-          signingAlg: argv.signingAlg,
-          clientCredentials: argv.clientCredentials,
-          scope: argv.scope,
-          callbackPort: argv.callbackPort,
-          callbackHost: argv.callbackHost,
-          authTimeoutMs: parseOr(duration, argv.authTimeout, 'auth-timeout'),
-          openBrowser: browserOpener(argv.browser ?? process.env.SWITCHBOARD_BROWSER, log),
-          logger: log,
-        })
-      : undefined;
+/** The flags → the library's RemoteSetup (durations parsed here, the rest as given). */
+export function remoteSetup(argv: RemoteArgs, log: Logger): RemoteSetup {
   const timeout = argv.timeout ? parseOr(duration, argv.timeout, 'timeout') : undefined;
   return {
-    url,
+    url: argv.url,
     transport: argv.transport,
-    headers,
-    authProvider,
+    headers: argv.header,
+    headerFile: argv.headerFile,
+    allowHttp: argv.allowHttp,
+    oauth: argv.oauth,
+    clientId: argv.clientId,
+    clientSecret: argv.clientSecret,
+    clientMetadataUrl: argv.clientMetadataUrl,
+    privateKeyFile: argv.privateKeyFile,
+    signingAlg: argv.signingAlg,
+    clientCredentials: argv.clientCredentials,
+    scope: argv.scope,
+    callbackPort: argv.callbackPort,
+    callbackHost: argv.callbackHost,
+    authTimeoutMs: parseOr(duration, argv.authTimeout, 'auth-timeout'),
+    browser: argv.browser,
+    configDir: argv.configDir,
     connectTimeoutMs: parseOr(duration, argv.connectTimeout, 'connect-timeout'),
     requestTimeoutMs: timeout || undefined,
     pingIntervalMs: parseOr(duration, argv.pingInterval, 'ping-interval') || undefined,
@@ -127,10 +54,10 @@ export function remoteSetup(argv: RemoteArgs, log: Logger) {
 
 export async function handler(argv: ConnectArgs): Promise<void> {
   const log = createClientLogger({ level: argv.logLevel, name: 'switchboard-connect', file: argv.logFile });
-  const setup = remoteSetup(argv, log);
+  const setup = remoteTransportOptions(remoteSetup(argv, log));
   const { pipe } = await connectStdio({
     ...setup,
-    wrap: argv.protocol === 'auto' ? (remote) => new ModernTranslator(remote, { logger: log }) : undefined,
+    layers: argv.protocol === 'auto' ? [modernTranslator({ logger: log })] : [],
   });
   log.info({ url: setup.url.href, transport: argv.transport }, 'switchboard connect: ready on stdio');
   const stop = () => void pipe.close().finally(() => process.exit(0));

@@ -1,19 +1,22 @@
-import { HttpFace, type HttpFaceOptions } from '../http/face.js';
+import { HttpFace, type HttpFaceOptions, type SessionInfo } from '../http/face.js';
 import type { SupervisorOptions } from '../child/supervisor.js';
 import type { ChildSpec } from '../child/spawn-spec.js';
 import type { Transport } from '../transport.js';
 import { pipe } from '../pipe.js';
 import type { Metrics } from '../metrics.js';
 import { silentLogger, type Logger } from '../log.js';
-import { SharedUpstream } from './shared-upstream.js';
-import { ModernFront } from './modern-front.js';
-import { stdioUpstream, type UpstreamFactory } from './upstream.js';
+import { compose, LayerTransport, type Layer } from '../layer.js';
+import { Multiplexer } from '../mux/multiplexer.js';
+import { ModernFront } from '../era/modern-front.js';
+import { stdioUpstream } from '../upstream/stdio.js';
+import type { Upstream, UpstreamContext, UpstreamTransport } from '../upstream/upstream.js';
+import { callTimeout } from '../layers/call-timeout.js';
 
 export type Isolation = 'per-session' | 'shared';
 
-export interface BridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'onModernRequest' | 'onModernNotification' | 'readiness' | 'metrics'> {
-  /** What each session connects to; see stdioUpstream(). */
-  upstream: UpstreamFactory;
+export interface BridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'readiness' | 'metrics' | 'serveModern'> {
+  /** The server the clients reach: a stdio child, a remote, an in-process server, a gateway. */
+  upstream: Upstream;
   isolation?: Isolation;
   /** How long the server may take to answer initialize at start-up (npx may download first). */
   initTimeoutMs?: number;
@@ -23,6 +26,13 @@ export interface BridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'onMo
    */
   serverProtocol?: '2025' | '2026';
   metrics?: boolean | Metrics;
+  /**
+   * Layers on every client's connection to the server, outermost first: they see each message of both eras with
+   * its caller (MessageExtraInfo.authInfo). Policy and observation go here.
+   */
+  layers?: Layer[];
+  /** A ceiling on each call (progress resets it); none by default. */
+  callTimeoutMs?: number;
 }
 
 export interface StdioBridgeOptions extends Omit<BridgeOptions, 'upstream'> {
@@ -31,59 +41,67 @@ export interface StdioBridgeOptions extends Omit<BridgeOptions, 'upstream'> {
 }
 
 /**
- * An MCP server served over HTTP: the HTTP face on one side, upstream transports on the other, one pipe
- * per client session. With `shared` isolation every session is a lane of one upstream; with
- * `per-session` each session gets its own. 2026-07-28 requests, which have no session, are served from
- * the shared upstream through the ModernFront.
+ * An MCP server served over HTTP: the HTTP face on one side, the upstream on the other, one pipe per client
+ * (a 2025 session, or a single 2026-07-28 request). With `shared` isolation every session is a lane of one
+ * connection to the server; with `per-session` each session gets its own. 2026-07-28 requests have no session:
+ * each is a lane of the shared connection, translated by the ModernFront for a 2025 server.
  */
 export class Bridge {
   readonly face: HttpFace;
   metrics?: Metrics;
   private readonly log: Logger;
   private readonly isolation: Isolation;
-  private readonly upstreams = new Set<Transport>();
-  private shared?: SharedUpstream;
-  private sharedUpstream?: Transport;
-  private modern?: ModernFront;
-  private readonly factory: UpstreamFactory;
+  private readonly connections = new Set<UpstreamTransport>();
+  private shared?: Multiplexer;
+  /** For --server-protocol 2026: a connection opened with server/discover, for the 2026 requests. */
+  private modern?: Multiplexer;
+  private front?: ModernFront;
+  private readonly upstream: Upstream;
+  private readonly outer: Layer;
 
   constructor(private readonly options: BridgeOptions) {
-    this.factory = options.upstream;
+    this.upstream = options.upstream;
     this.log = options.logger ?? silentLogger;
     this.isolation = options.isolation ?? 'per-session';
+    const layers = [...(options.layers ?? [])];
+    if (options.callTimeoutMs) layers.push(callTimeout({ ms: options.callTimeoutMs }));
+    this.outer = compose(...layers);
     this.face = new HttpFace({
       ...options,
       metrics: undefined,
-      onSession: (session) => this.connect(session),
-      onModernRequest: (request, exchange, headers) => {
-        if (this.modern) return this.modern.handle(request as never, exchange, headers);
-        this.ready.then(
-          () => this.modern!.handle(request as never, exchange, headers),
-          (err: Error) => exchange.respond({ jsonrpc: '2.0', id: request.id, error: { code: -32603, message: `server unavailable: ${err.message}` } } as never, 503),
-        );
-      },
+      onSession: (session, info) => this.connect(session, info),
       readiness: () => {
-        const u = this.sharedUpstream;
-        const ready = !!this.shared?.isReady && !!u && (this.factory.alive?.(u) ?? true);
-        return { ready, detail: { server: this.factory.name, isolation: this.isolation, upstreams: this.upstreams.size } };
+        if (!this.shared) return { ready: false, reason: 'starting' };
+        if (!this.shared.isReady) return { ready: false, reason: 'the MCP server is not running (starting, restarting or given up: see the logs)' };
+        return { ready: true, detail: { isolation: this.isolation, connections: this.connections.size } };
       },
     });
   }
 
-  private track(t: Transport): Transport {
-    this.upstreams.add(t);
-    const close = t.close.bind(t);
-    t.close = async () => {
-      this.upstreams.delete(t);
-      await close();
-    };
-    return t;
+  /** Keeps every connection we open in one set, so drain and shutdown see them all. */
+  private open(ctx: UpstreamContext): UpstreamTransport {
+    const t = this.upstream.open(ctx);
+    const connections = this.connections;
+    connections.add(t);
+    return new (class extends LayerTransport {
+      constructor() {
+        super(t);
+        const onclose = t.onclose;
+        t.onclose = () => {
+          connections.delete(t);
+          onclose?.();
+        };
+      }
+      override close() {
+        connections.delete(t);
+        return super.close();
+      }
+    })() as UpstreamTransport;
   }
 
-  /** Starts the shared upstream (every isolation mode has one: it serves 2026 requests and answers /readyz). */
   /**
-   * Settles once the shared upstream has answered its handshake (and rejects if it never does). The face
-   * opens before that: per-session clients never wait on the shared server, and 2026 requests wait here.
+   * Settles once the shared connection has answered its handshake (and rejects if it never does). The face opens
+   * before that: per-session clients never wait on the shared server, and 2026 requests wait here.
    */
   ready: Promise<void> = Promise.resolve();
 
@@ -99,53 +117,49 @@ export class Bridge {
       return await this.face.listen();
     } catch (err) {
       await this.ready.catch(() => {});
-      await Promise.allSettled([...this.upstreams].map((u) => u.close()));
+      await Promise.allSettled([...this.connections].map((u) => u.close()));
       throw err;
     }
   }
 
   private async startShared(): Promise<void> {
-    this.sharedUpstream = this.track(this.factory.create());
-    this.shared = new SharedUpstream(this.sharedUpstream, {
-      logger: this.log,
-      initTimeoutMs: this.options.initTimeoutMs,
-      name: `MCP server "${this.factory.name}"`,
-    });
-    try {
-      await this.shared.start();
-    } catch (err) {
-      await this.sharedUpstream.close();
-      throw err;
+    const name = `MCP server "${this.upstream.name}"`;
+    if (this.isolation === 'per-session') {
+      this.log.info('2026-07-28 requests have no session: they share one server connection (opened now, so a broken command shows at start)');
     }
+    this.shared = new Multiplexer(this.open({ era: '2025' }), { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name });
+    await this.shared.start().catch(async (err) => {
+      await this.shared?.close();
+      throw err;
+    });
     if (this.options.serverProtocol === '2026') {
-      // A 2026 server's connection era is fixed by its first message: 2026 traffic gets its own upstream.
-      const modernUpstream = this.track(this.factory.create());
-      const modernShared = new SharedUpstream(modernUpstream, {
-        logger: this.log,
-        initTimeoutMs: this.options.initTimeoutMs,
-        name: `MCP server "${this.factory.name}"`,
-        handshake: 'discover',
-      });
-      await modernShared.start();
-      this.modern = new ModernFront(modernShared.lane(), () => undefined, { logger: this.log, passthrough: true });
+      // A 2026 server's connection era is fixed by its first message: 2026 traffic gets its own connection.
+      this.modern = new Multiplexer(this.open({ era: '2026' }), { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name, handshake: 'discover' });
+      await this.modern.start();
     } else {
-      this.modern = new ModernFront(this.shared.lane(), () => this.shared?.initializeResult, { logger: this.log });
+      this.front = new ModernFront(() => this.shared?.initializeResult, { logger: this.log });
     }
   }
 
-  private async connect(session: Transport): Promise<void> {
-    if (this.isolation === 'shared') {
-      pipe(session, this.shared!.lane(), { logger: this.log });
-      return;
+  private async connect(client: Transport, info: SessionInfo): Promise<void> {
+    let server: Transport;
+    if (info.kind === 'request') {
+      await this.ready;
+      server = this.modern ? this.modern.lane() : this.front!.layer()(this.shared!.lane());
+    } else if (this.isolation === 'shared') {
+      server = this.shared!.lane();
+    } else {
+      server = this.open({ era: info.era, authInfo: info.authInfo, session: { id: info.id, kind: info.kind } });
+      await server.start();
     }
-    const upstream = this.track(this.factory.create());
-    await upstream.start();
-    pipe(session, upstream, { logger: this.log });
+    const up = this.outer(server);
+    pipe(client, up, { logger: this.log });
+    await client.start();
   }
 
   get inflight(): number {
     let n = 0;
-    for (const u of this.upstreams) n += this.factory.inflight?.(u) ?? 0;
+    for (const u of this.connections) n += u.inflight;
     return n;
   }
 
@@ -155,9 +169,9 @@ export class Bridge {
     const deadline = Date.now() + graceMs;
     while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (this.inflight > 0) this.log.warn({ inflight: this.inflight }, 'grace period over; abandoning in-flight calls');
-    this.modern?.close();
+    this.front?.close();
     await this.face.closeSessions();
-    await Promise.allSettled([...this.upstreams].map((u) => u.close()));
+    await Promise.allSettled([...this.connections].map((u) => u.close()));
   }
 }
 

@@ -37,7 +37,7 @@ export class SupervisedChild implements Transport {
   readonly name: string;
   private current?: ChildProcessTransport;
   private ready?: Promise<void>;
-  private readonly inflight = new Set<RequestId>();
+  private readonly waiting = new Set<RequestId>();
   private initRequest?: Message;
   private initializedNotification?: Message;
   private crashes: number[] = [];
@@ -61,8 +61,9 @@ export class SupervisedChild implements Transport {
     return this.current?.pid;
   }
 
-  get inflightCount(): number {
-    return this.inflight.size;
+  /** Requests sent to the child and not yet answered. */
+  get inflight(): number {
+    return this.waiting.size;
   }
 
   async start(): Promise<void> {
@@ -83,7 +84,7 @@ export class SupervisedChild implements Transport {
   }
 
   private fromChild(m: Message) {
-    if (isResponse(m)) this.inflight.delete(m.id);
+    if (isResponse(m)) this.waiting.delete(m.id);
     this.onmessage?.(m);
   }
 
@@ -92,7 +93,7 @@ export class SupervisedChild implements Transport {
     if (this.stopped) throw new TransportClosedError(`MCP server "${this.name}"`);
     if (isRequest(m)) {
       if (m.method === 'initialize') this.initRequest = m;
-      this.inflight.add(m.id);
+      this.waiting.add(m.id);
     } else if ('method' in m && m.method === 'notifications/initialized') {
       this.initializedNotification = m;
     }
@@ -103,7 +104,7 @@ export class SupervisedChild implements Transport {
     try {
       await child.send(m);
     } catch (err) {
-      if (isRequest(m)) this.inflight.delete(m.id);
+      if (isRequest(m)) this.waiting.delete(m.id);
       throw err;
     }
   }
@@ -111,8 +112,8 @@ export class SupervisedChild implements Transport {
   private exited(child: ChildProcessTransport, info: ExitInfo) {
     if (this.current !== child) return;
     this.current = undefined;
-    const failed = [...this.inflight];
-    this.inflight.clear();
+    const failed = [...this.waiting];
+    this.waiting.clear();
     if (this.stopped) return;
     const err = new ChildExitedError(this.name, info.code, info.signal);
     this.log.warn({ server: this.name, code: info.code, signal: info.signal, inflight: failed.length }, 'MCP server exited');

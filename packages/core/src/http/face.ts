@@ -1,30 +1,29 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Transport } from '../transport.js';
+import type { AuthInfo, Transport } from '../transport.js';
 import { ErrorCode, errorResponse, isJsonRpcMessage, isRequest, type Message } from '../jsonrpc.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { META, MODERN_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSIONS, isSessionProtocolVersion } from '../protocol.js';
+import type { Era } from '../upstream/upstream.js';
+import type { Authenticator } from './auth/authenticator.js';
+import { staticKeyAuthenticator } from './auth/static-keys.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { LegacySseSession } from './legacy-sse-session.js';
-import { ModernExchange } from './modern-exchange.js';
-import {
-  apiKeyAccepted,
-  applyCors,
-  defaultAllowedHosts,
-  hashKeys,
-  hostAllowed,
-  isLoopbackBind,
-  originAllowed,
-  type SecurityOptions,
-} from './security.js';
+import { ModernRequestTransport } from './modern-request.js';
+import { checkModernRequest } from './modern-headers.js';
+import { authenticate, cors, hostGuard, originGuard, refuseWith, wellKnown, type FaceRequest, type Middleware, type Refuse } from './middleware.js';
+import { defaultAllowedHosts, isLoopbackBind, type SecurityOptions } from './security.js';
 import { StreamableSession } from './streamable-session.js';
 
-export const LEGACY_PROTOCOL_VERSIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
-export const MODERN_PROTOCOL_VERSION = '2026-07-28';
-
+/** What the face hands over for each client: a 2025 session (Streamable HTTP or SSE) or one 2026-07-28 request. */
 export interface SessionInfo {
-  kind: 'streamable' | 'sse';
+  kind: 'streamable' | 'sse' | 'request';
+  /** The session id; for a request, its JSON-RPC id. */
   id: string;
+  era: Era;
+  /** The caller, when the face authenticates. Every message of the session carries it too. */
+  authInfo?: AuthInfo;
 }
 
 export interface HttpFaceOptions {
@@ -40,7 +39,10 @@ export interface HttpFaceOptions {
   trustProxy?: boolean;
   allowedHosts?: string[];
   cors?: string[];
+  /** Plain API keys (each gets a stable id derived from its hash). */
   apiKeys?: string[];
+  /** Who may call, in order: the first that recognises a request's credential decides. */
+  authenticators?: Authenticator[];
   maxBodyBytes?: number;
   sessionIdleTimeoutMs?: number;
   maxSessions?: number;
@@ -51,13 +53,15 @@ export interface HttpFaceOptions {
   enableSse?: boolean;
   logger?: Logger;
   metrics?: Metrics;
-  /** Connects a new client session to its upstream. A rejection refuses the session with 503. */
+  /**
+   * Connects a client to its upstream: a 2025 session, or one 2026-07-28 request (started by the callee once
+   * piped). A rejection refuses the client with 503.
+   */
   onSession(session: Transport, info: SessionInfo): Promise<void>;
-  /** A 2026-07-28 (stateless) request. Without it such requests are refused as unsupported. */
-  onModernRequest?(request: Message, exchange: ModernExchange, headers: IncomingMessage['headers']): void;
-  /** A 2026-07-28 notification (e.g. cancellation) outside any exchange. */
-  onModernNotification?(notification: Message): void;
-  readiness?(): { ready: boolean; detail?: Record<string, unknown> };
+  /** Serve 2026-07-28 (stateless) requests (default true); otherwise they are refused as unsupported. */
+  serveModern?: boolean;
+  /** Readiness in words: never a command line or a secret (it is shown to anyone who may call). */
+  readiness?(): { ready: boolean; reason?: string; detail?: Record<string, unknown> };
 }
 
 type Session = StreamableSession | LegacySseSession;
@@ -76,7 +80,9 @@ export class HttpFace {
     Pick<HttpFaceOptions, 'host' | 'port' | 'mcpPath' | 'ssePath' | 'messagesPath' | 'maxBodyBytes' | 'sessionIdleTimeoutMs' | 'maxSessions' | 'keepaliveMs' | 'replayMaxEvents' | 'replayMaxBytes'>
   > & { basePath: string };
   private readonly security: SecurityOptions;
-  private readonly keyDigests: Buffer[];
+  private readonly authenticators: Authenticator[];
+  private readonly gate: Middleware[];
+  private readonly refuse: Refuse;
   private readonly sessions = new Map<string, Session>();
   private readonly log: Logger;
   private reaper?: NodeJS.Timeout;
@@ -107,9 +113,18 @@ export class HttpFace {
     this.security = {
       allowedHosts: defaultAllowedHosts(host, extraHosts.map((h) => h.toLowerCase())),
       corsOrigins: options.cors ?? [],
-      apiKeys: options.apiKeys ?? [],
     };
-    this.keyDigests = hashKeys(this.security.apiKeys);
+    this.authenticators = [...(options.apiKeys?.length ? [staticKeyAuthenticator(options.apiKeys)] : []), ...(options.authenticators ?? [])];
+    this.refuse = refuseWith((reason) => this.metrics?.rejections.inc({ reason }));
+    // The gate, in order: who may reach us at all, then who is calling.
+    this.gate = [
+      hostGuard(this.security.allowedHosts, this.refuse),
+      originGuard(this.security, this.refuse),
+      cors(this.security),
+      (c) => c.path === '/readyz' && this.readyz(c),
+      wellKnown(this.authenticators),
+      authenticate(this.authenticators, this.refuse),
+    ];
     this.server = http.createServer({ requestTimeout: 0, headersTimeout: 66_000, keepAliveTimeout: 65_000 }, (req, res) =>
       this.handle(req, res).catch((err: Error) => {
         this.log.error({ err: err.message }, 'request handler failed');
@@ -181,40 +196,53 @@ export class HttpFace {
     const q = url.indexOf('?');
     const path = this.route(q >= 0 ? url.slice(0, q) : url);
     if (path === '/healthz') return this.text(res, 200, 'ok\n');
-    if (!hostAllowed(req, this.security.allowedHosts)) return this.reject(res, 403, 'host', `Host "${req.headers.host}" is not allowed (use --allowed-host)`);
-    if (!originAllowed(req, this.security)) return this.reject(res, 403, 'origin', `Origin "${req.headers.origin}" is not allowed (use --cors)`);
-    if (applyCors(req, res, this.security)) return;
-    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-    if (path === '/readyz') {
-      const r = this.options.readiness?.() ?? { ready: true };
-      return this.json(res, r.ready ? 200 : 503, { ready: r.ready, sessions: this.sessions.size, ...r.detail });
-    }
-    if (!apiKeyAccepted(req, this.keyDigests)) {
-      res.setHeader('www-authenticate', 'Bearer realm="switchboard"');
-      return this.reject(res, 401, 'auth', 'missing or invalid API key: send Authorization: Bearer <key> or X-API-Key');
-    }
+    const c: FaceRequest = { req, res, path };
+    for (const step of this.gate) if (await step(c)) return;
     if (path === '/metrics' && this.metrics) {
       const { contentType, body } = await this.metrics.render();
       res.writeHead(200, { 'content-type': contentType }).end(body);
       return;
     }
     if (this.options.enableStreamableHttp !== false && path === this.o.mcpPath) {
-      await this.handleMcp(req, res, q >= 0 ? url.slice(q) : '');
+      await this.handleMcp(c);
       this.metrics?.observe(req.method ?? 'GET', started);
       return;
     }
-    if (this.options.enableSse !== false && path === this.o.ssePath) return this.handleSseOpen(req, res);
-    if (this.options.enableSse !== false && path === this.o.messagesPath) return this.handleSseMessage(req, res, q >= 0 ? url.slice(q) : '');
+    if (this.options.enableSse !== false && path === this.o.ssePath) return this.handleSseOpen(c);
+    if (this.options.enableSse !== false && path === this.o.messagesPath) return this.handleSseMessage(c, q >= 0 ? url.slice(q) : '');
     return this.text(res, 404, 'not found\n');
+  }
+
+  /**
+   * Readiness: the status code for anyone who may reach us; the reason and detail only for callers who could call
+   * us anyway (no authentication configured, or a credential that passes).
+   */
+  private async readyz(c: FaceRequest): Promise<boolean> {
+    const r = this.options.readiness?.() ?? { ready: true };
+    let detailed = !this.authenticators.length;
+    if (!detailed) {
+      for (const a of this.authenticators) {
+        try {
+          if (await a.authenticate(c.req)) detailed = true;
+        } catch {
+          // a refused credential sees the status code only
+        }
+        if (detailed) break;
+      }
+    }
+    const body = detailed ? { ready: r.ready, ...(r.reason ? { reason: r.reason } : {}), sessions: this.sessions.size, ...r.detail } : { ready: r.ready };
+    this.json(c.res, r.ready ? 200 : 503, body);
+    return true;
   }
 
   // ---- Streamable HTTP -------------------------------------------------------------------------
 
-  private async handleMcp(req: IncomingMessage, res: ServerResponse, _query: string): Promise<void> {
+  private async handleMcp(c: FaceRequest): Promise<void> {
+    const { req, res } = c;
     const method = req.method;
-    if (method === 'POST') return this.handleMcpPost(req, res);
+    if (method === 'POST') return this.handleMcpPost(c);
     if (method === 'GET' || method === 'DELETE') {
-      const session = this.sessionFor(req, res);
+      const session = this.sessionFor(c);
       if (!session) return;
       if (method === 'DELETE') {
         await session.close();
@@ -227,27 +255,32 @@ export class HttpFace {
     return this.reject(res, 405, 'method', `method ${method} is not allowed on ${this.o.mcpPath}`);
   }
 
-  /** The session named by Mcp-Session-Id; answers 400 (missing) or 404 (unknown) itself. */
-  private sessionFor(req: IncomingMessage, res: ServerResponse): StreamableSession | undefined {
+  /**
+   * The session named by Mcp-Session-Id; answers 400 (missing) or 404 (unknown) itself. A session belongs to the
+   * caller that opened it: another caller's credential sees it as unknown.
+   */
+  private sessionFor(c: FaceRequest): StreamableSession | undefined {
+    const { req, res } = c;
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string' || !id) {
       this.reject(res, 400, 'session', 'Bad Request: Mcp-Session-Id header is required', ErrorCode.InvalidRequest);
       return undefined;
     }
     const s = this.sessions.get(id);
-    if (!(s instanceof StreamableSession)) {
+    if (!(s instanceof StreamableSession) || s.owner !== c.authInfo?.clientId) {
       this.reject(res, 404, 'session', 'Session not found: it expired or the server restarted; initialize a new session', ErrorCode.SessionNotFound);
       return undefined;
     }
     const pv = req.headers['mcp-protocol-version'];
-    if (typeof pv === 'string' && !LEGACY_PROTOCOL_VERSIONS.includes(pv)) {
-      this.reject(res, 400, 'protocol-version', `Unsupported MCP-Protocol-Version "${pv}" (supported: ${LEGACY_PROTOCOL_VERSIONS.join(', ')})`);
+    if (typeof pv === 'string' && !isSessionProtocolVersion(pv)) {
+      this.reject(res, 400, 'protocol-version', `Unsupported MCP-Protocol-Version "${pv}" (supported: ${SESSION_PROTOCOL_VERSIONS.join(', ')})`);
       return undefined;
     }
     return s;
   }
 
-  private async handleMcpPost(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handleMcpPost(c: FaceRequest): Promise<void> {
+    const { req, res } = c;
     if (!isJsonContentType(req.headers['content-type'])) {
       return this.reject(res, 415, 'content-type', 'Unsupported Media Type: Content-Type must be application/json');
     }
@@ -259,24 +292,29 @@ export class HttpFace {
       return this.reject(res, 400, 'invalid', 'Invalid Request: the body must be a JSON-RPC 2.0 message', ErrorCode.InvalidRequest);
     }
     if (typeof sessionId === 'string' && sessionId) {
-      const session = this.sessionFor(req, res);
+      const session = this.sessionFor(c);
       if (!session) return;
       if (Array.isArray(parsed) && session.protocolVersion !== '2025-03-26') {
         return this.reject(res, 400, 'batch', 'Invalid Request: JSON-RPC batches are only allowed on protocol 2025-03-26', ErrorCode.InvalidRequest);
       }
       if (!acceptsBoth(req)) return this.reject(res, 406, 'accept', 'Not Acceptable: Accept must list application/json and text/event-stream');
-      return session.handlePost(res, messages);
+      return session.handlePost(res, messages, this.extraOf(c));
     }
     const first = messages[0] as Message & { method?: string; params?: { protocolVersion?: string } };
-    if (!Array.isArray(parsed) && isRequest(first) && first.method === 'initialize') {
+    if (!Array.isArray(parsed) && isRequest(first) && first.method === 'initialize' && !carriesEnvelope(first)) {
       if (!acceptsBoth(req)) return this.reject(res, 406, 'accept', 'Not Acceptable: Accept must list application/json and text/event-stream');
-      return this.openStreamable(res, first);
+      return this.openStreamable(c, first);
     }
     if (Array.isArray(parsed)) return this.reject(res, 400, 'batch', 'Invalid Request: batches are not allowed without a session', ErrorCode.InvalidRequest);
-    return this.handleSessionless(req, res, first);
+    return this.handleSessionless(c, first);
   }
 
-  private async openStreamable(res: ServerResponse, init: Message & { params?: { protocolVersion?: string } }) {
+  private extraOf(c: FaceRequest) {
+    return c.authInfo ? { authInfo: c.authInfo } : undefined;
+  }
+
+  private async openStreamable(c: FaceRequest, init: Message & { params?: { protocolVersion?: string } }) {
+    const { res } = c;
     if (this.draining) return this.unavailable(res, 'shutting down');
     if (this.sessions.size >= this.o.maxSessions) return this.unavailable(res, `session limit ${this.o.maxSessions} reached`);
     const session = new StreamableSession({
@@ -285,19 +323,24 @@ export class HttpFace {
       replayMaxBytes: this.o.replayMaxBytes,
     });
     session.protocolVersion = init.params?.protocolVersion;
-    if (!(await this.register(session, { kind: 'streamable', id: session.sessionId }, res))) return;
+    session.owner = c.authInfo?.clientId;
+    if (!(await this.register(session, { kind: 'streamable', id: session.sessionId, era: '2025', authInfo: c.authInfo }, res))) return;
     res.setHeader('mcp-session-id', session.sessionId);
-    session.handlePost(res, [init]);
+    session.handlePost(res, [init], this.extraOf(c));
   }
 
-  private async register(session: Session, info: SessionInfo, res: ServerResponse): Promise<boolean> {
+  private async register(session: StreamableSession | LegacySseSession, info: SessionInfo, res: ServerResponse): Promise<boolean> {
     this.sessions.set(session.sessionId, session);
+    const kind = info.kind as 'streamable' | 'sse';
     const m = this.metrics;
-    m?.sessions.inc({ transport: info.kind });
-    m?.sessionsOpened.inc({ transport: info.kind });
+    m?.sessions.inc({ transport: kind });
+    m?.sessionsOpened.inc({ transport: kind });
+    const forget = () => {
+      if (this.sessions.delete(session.sessionId)) m?.sessions.dec({ transport: kind });
+    };
     const prevClose = session.onclose;
     session.onclose = () => {
-      if (this.sessions.delete(session.sessionId)) m?.sessions.dec({ transport: info.kind });
+      forget();
       prevClose?.();
     };
     try {
@@ -305,21 +348,21 @@ export class HttpFace {
       // onSession (the pipe) replaces onclose: keep our bookkeeping in front of it.
       const piped = session.onclose;
       session.onclose = () => {
-        if (this.sessions.delete(session.sessionId)) m?.sessions.dec({ transport: info.kind });
+        forget();
         piped?.();
       };
       return true;
     } catch (err) {
-      this.sessions.delete(session.sessionId);
-      m?.sessions.dec({ transport: info.kind });
+      forget();
       this.log.error({ err: (err as Error).message }, 'could not open upstream for new session');
       this.unavailable(res, `upstream unavailable: ${(err as Error).message}`);
       return false;
     }
   }
 
-  /** A POST without a session that is not initialize: a 2026-07-28 request, or a client error. */
-  private async handleSessionless(req: IncomingMessage, res: ServerResponse, message: Message) {
+  /** A POST without a session that is not a 2025 initialize: a 2026-07-28 request, or a client error. */
+  private async handleSessionless(c: FaceRequest, message: Message) {
+    const { req, res } = c;
     const h = req.headers;
     const classifyInboundRequest = await loadClassifier();
     const outcome = classifyInboundRequest({
@@ -329,29 +372,42 @@ export class HttpFace {
       mcpMethodHeader: str(h['mcp-method']),
       mcpNameHeader: str(h['mcp-name']),
     });
+    const id = isRequest(message) ? message.id : null;
     if (outcome.kind === 'reject') {
-      const id = isRequest(message) ? message.id : null;
       this.metrics?.rejections.inc({ reason: 'modern-' + outcome.rung });
       return this.json(res, outcome.httpStatus, errorResponse(id, outcome.code, outcome.message, outcome.data));
     }
     if (outcome.kind === 'legacy') {
       return this.reject(res, 400, 'session', 'Bad Request: Mcp-Session-Id header is required (send initialize first)', ErrorCode.InvalidRequest);
     }
-    if (!this.options.onModernRequest) {
-      const id = isRequest(message) ? message.id : null;
-      return this.json(res, 400, errorResponse(id, ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version ${MODERN_PROTOCOL_VERSION}`, { supported: LEGACY_PROTOCOL_VERSIONS }));
+    if (this.options.serveModern === false) {
+      return this.json(res, 400, errorResponse(id, ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version ${MODERN_PROTOCOL_VERSION}`, { supported: SESSION_PROTOCOL_VERSIONS }));
     }
-    if (!isRequest(message)) {
-      this.options.onModernNotification?.(message);
-      return void res.writeHead(202).end();
+    const refusal = checkModernRequest(h, message as never, outcome.classification.revision, isRequest(message));
+    if (refusal) {
+      this.metrics?.rejections.inc({ reason: 'modern-headers' });
+      return this.json(res, refusal.status, errorResponse(id, refusal.code, refusal.message, refusal.data));
     }
+    // 2026-07-28 cancels by closing the request's stream: a notification on its own has nothing to act on.
+    if (!isRequest(message)) return void res.writeHead(202).end();
     if (!acceptsBoth(req)) return this.reject(res, 406, 'accept', 'Not Acceptable: Accept must list application/json and text/event-stream');
-    this.options.onModernRequest(message, new ModernExchange(res, this.o.keepaliveMs), h);
+    if (this.draining) return this.unavailable(res, 'shutting down');
+    const request = new ModernRequestTransport(res, message, this.extraOf(c), this.o.keepaliveMs);
+    try {
+      await this.options.onSession(request, { kind: 'request', id: String(message.id), era: '2026', authInfo: c.authInfo });
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'could not open upstream for a 2026-07-28 request');
+      if (!res.headersSent) {
+        res.setHeader('retry-after', '5');
+        this.json(res, 503, errorResponse(message.id, ErrorCode.InternalError, `server unavailable: ${(err as Error).message}`));
+      }
+    }
   }
 
   // ---- legacy HTTP+SSE -------------------------------------------------------------------------
 
-  private async handleSseOpen(req: IncomingMessage, res: ServerResponse) {
+  private async handleSseOpen(c: FaceRequest) {
+    const { req, res } = c;
     if (req.method !== 'GET') {
       res.setHeader('allow', 'GET');
       return this.reject(res, 405, 'method', `use GET on ${this.o.ssePath}`);
@@ -360,7 +416,8 @@ export class HttpFace {
     if (this.sessions.size >= this.o.maxSessions) return this.unavailable(res, `session limit ${this.o.maxSessions} reached`);
     const endpoint = this.endpointBase(req) + this.o.messagesPath;
     const session = new LegacySseSession(res, (id) => `${endpoint}?sessionId=${id}`, this.o.keepaliveMs);
-    await this.register(session, { kind: 'sse', id: session.sessionId }, res);
+    session.owner = c.authInfo?.clientId;
+    await this.register(session, { kind: 'sse', id: session.sessionId, era: '2025', authInfo: c.authInfo }, res);
   }
 
   /** Where clients reach the messages endpoint: --public-url, trusted X-Forwarded-*, or our own base path. */
@@ -376,7 +433,8 @@ export class HttpFace {
     return this.o.basePath;
   }
 
-  private async handleSseMessage(req: IncomingMessage, res: ServerResponse, query: string) {
+  private async handleSseMessage(c: FaceRequest, query: string) {
+    const { req, res } = c;
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       return this.reject(res, 405, 'method', `use POST on ${this.o.messagesPath}`);
@@ -384,7 +442,9 @@ export class HttpFace {
     const id = new URLSearchParams(query).get('sessionId');
     if (!id) return this.reject(res, 400, 'session', 'Bad Request: sessionId query parameter is required', ErrorCode.InvalidRequest);
     const session = this.sessions.get(id);
-    if (!(session instanceof LegacySseSession)) return this.reject(res, 404, 'session', 'Session not found: reconnect the SSE stream', ErrorCode.SessionNotFound);
+    if (!(session instanceof LegacySseSession) || session.owner !== c.authInfo?.clientId) {
+      return this.reject(res, 404, 'session', 'Session not found: reconnect the SSE stream', ErrorCode.SessionNotFound);
+    }
     if (!isJsonContentType(req.headers['content-type'])) return this.reject(res, 415, 'content-type', 'Unsupported Media Type: Content-Type must be application/json');
     const parsed = await this.readJson(req, res);
     if (parsed === undefined) return;
@@ -393,7 +453,7 @@ export class HttpFace {
       return this.reject(res, 400, 'invalid', 'Invalid Request: the body must be a JSON-RPC 2.0 message', ErrorCode.InvalidRequest);
     }
     res.writeHead(202).end('Accepted');
-    session.receive(messages);
+    session.receive(messages, this.extraOf(c));
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -423,8 +483,7 @@ export class HttpFace {
   }
 
   private reject(res: ServerResponse, status: number, reason: string, message: string, code: number = ErrorCode.InvalidRequest) {
-    this.metrics?.rejections.inc({ reason });
-    this.json(res, status, errorResponse(null, code, message));
+    this.refuse({ req: res.req, res, path: '' }, status, reason, message, code);
   }
 
   private json(res: ServerResponse, status: number, body: unknown) {
@@ -445,6 +504,12 @@ let classifier: Promise<typeof import('@modelcontextprotocol/server')['classifyI
 function loadClassifier() {
   classifier ??= import('@modelcontextprotocol/server').then((m) => m.classifyInboundRequest);
   return classifier;
+}
+
+/** An initialize that carries a 2026 envelope is the classifier's business (it is refused as mixed). */
+function carriesEnvelope(m: { params?: unknown }): boolean {
+  const meta = (m.params as { _meta?: Record<string, unknown> } | undefined)?._meta;
+  return !!meta && typeof meta === 'object' && META.protocolVersion in meta;
 }
 
 function str(v: string | string[] | undefined): string | undefined {

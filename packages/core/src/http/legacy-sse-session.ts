@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Transport } from '../transport.js';
+import type { MessageExtraInfo, Transport } from '../transport.js';
 import { serialize, type Message } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { SseWriter } from './sse.js';
@@ -15,6 +15,8 @@ export class LegacySseSession implements Transport {
   onerror?: (error: Error) => void;
   onclose?: () => void;
   lastActivity = Date.now();
+  /** The caller that opened the session (its authenticated id): only it may post to the session. */
+  owner?: string;
   private readonly writer: SseWriter;
   private closed = false;
 
@@ -26,9 +28,9 @@ export class LegacySseSession implements Transport {
 
   async start(): Promise<void> {}
 
-  receive(messages: Message[]): void {
+  receive(messages: Message[], extra?: MessageExtraInfo): void {
     this.lastActivity = Date.now();
-    for (const m of messages) this.onmessage?.(m);
+    for (const m of messages) this.onmessage?.(m, extra);
   }
 
   async send(message: Parameters<Transport['send']>[0]): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
-import { apiKeyAccepted, defaultAllowedHosts, hashKeys, hostAllowed, originAllowed } from './security.js';
+import { defaultAllowedHosts, hostAllowed, originAllowed } from './security.js';
 
 const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 
@@ -18,28 +18,11 @@ describe('Host and Origin checks', () => {
     expect(hostAllowed(req({ host: 'anything' }), defaultAllowedHosts('0.0.0.0', []))).toBe(true);
   });
   it('allows same-origin and listed origins only', () => {
-    const sec = { allowedHosts: allowed, corsOrigins: ['https://app.example'], apiKeys: [] };
+    const sec = { allowedHosts: allowed, corsOrigins: ['https://app.example'] };
     expect(originAllowed(req({ host: 'localhost:8080' }), sec)).toBe(true);
     expect(originAllowed(req({ host: 'localhost:8080', origin: 'http://localhost:8080' }), sec)).toBe(true);
     expect(originAllowed(req({ host: 'localhost:8080', origin: 'https://app.example' }), sec)).toBe(true);
     expect(originAllowed(req({ host: 'localhost:8080', origin: 'http://evil.example' }), sec)).toBe(false);
     expect(originAllowed(req({ host: 'localhost:8080', origin: 'null' }), sec)).toBe(false);
-  });
-});
-
-describe('API keys', () => {
-  const keys = hashKeys(['first-key-123', 'second-key-456']);
-  it('accepts any configured key as Bearer or X-API-Key', () => {
-    expect(apiKeyAccepted(req({ authorization: 'Bearer second-key-456' }), keys)).toBe(true);
-    expect(apiKeyAccepted(req({ authorization: 'bearer   first-key-123' }), keys)).toBe(true);
-    expect(apiKeyAccepted(req({ 'x-api-key': 'first-key-123' }), keys)).toBe(true);
-  });
-  it('refuses wrong, partial and missing keys', () => {
-    expect(apiKeyAccepted(req({ authorization: 'Bearer first-key-12' }), keys)).toBe(false);
-    expect(apiKeyAccepted(req({ authorization: 'Basic Zmlyc3Qta2V5LTEyMw==' }), keys)).toBe(false);
-    expect(apiKeyAccepted(req({}), keys)).toBe(false);
-  });
-  it('needs nothing when no key is configured', () => {
-    expect(apiKeyAccepted(req({}), [])).toBe(true);
   });
 });

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface SecurityOptions {
@@ -6,8 +5,6 @@ export interface SecurityOptions {
   allowedHosts: string[];
   /** Origins allowed for CORS and for the Origin check. '*' allows any origin without credentials. */
   corsOrigins: string[];
-  /** Accepted API keys (Authorization: Bearer … or X-API-Key). Empty: no key needed. */
-  apiKeys: string[];
 }
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
@@ -92,24 +89,4 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, security: S
   res.setHeader('access-control-max-age', '600');
   res.writeHead(204).end();
   return true;
-}
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** Constant-time comparison against every configured key (hashing first equalises lengths). */
-export function apiKeyAccepted(req: IncomingMessage, keys: Buffer[]): boolean {
-  if (!keys.length) return true;
-  const auth = req.headers.authorization;
-  let presented: string | undefined;
-  if (auth && /^bearer\s+/i.test(auth)) presented = auth.replace(/^bearer\s+/i, '').trim();
-  else if (typeof req.headers['x-api-key'] === 'string') presented = req.headers['x-api-key'];
-  if (!presented) return false;
-  const d = digest(presented);
-  let ok = false;
-  for (const k of keys) ok = timingSafeEqual(d, k) || ok;
-  return ok;
-}
-
-export function hashKeys(keys: string[]): Buffer[] {
-  return keys.map(digest);
 }

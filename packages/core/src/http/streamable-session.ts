@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Transport } from '../transport.js';
+import type { MessageExtraInfo, Transport } from '../transport.js';
 import { isRequest, isResponse, progressTokenOf, type Message, type RequestId } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { EventLog } from './event-store.js';
@@ -37,6 +37,8 @@ export class StreamableSession implements Transport {
   onclose?: () => void;
 
   protocolVersion?: string;
+  /** The caller that opened the session (its authenticated id): only it may use the session. */
+  owner?: string;
   lastActivity = Date.now();
   private readonly log: EventLog;
   private readonly streams = new Map<string, Stream>();
@@ -60,7 +62,7 @@ export class StreamableSession implements Transport {
   }
 
   /** Client → server messages of one POST. Requests get an SSE stream on `res`; the rest get 202. */
-  handlePost(res: ServerResponse, messages: Message[]): void {
+  handlePost(res: ServerResponse, messages: Message[], extra?: MessageExtraInfo): void {
     this.lastActivity = Date.now();
     const requests = messages.filter(isRequest);
     if (!requests.length) {
@@ -76,7 +78,7 @@ export class StreamableSession implements Transport {
       }
       this.attach(stream, res, false);
     }
-    for (const m of messages) this.onmessage?.(m);
+    for (const m of messages) this.onmessage?.(m, extra);
   }
 
   /** The standalone GET stream, or a resume of any stream with Last-Event-ID. */

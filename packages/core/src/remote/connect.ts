@@ -1,16 +1,13 @@
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { pipe, type Hook, type Pipe } from '../pipe.js';
+import { pipe, type Pipe } from '../pipe.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { Transport } from '../transport.js';
+import { compose, type Layer } from '../layer.js';
 import { RemoteTransport, type RemoteTransportOptions } from './remote-transport.js';
 
 export interface StdioConnectOptions extends RemoteTransportOptions {
   logger?: Logger;
-  /** Hooks on the pipe (e.g. era translation). */
-  toUp?: Hook[];
-  toDown?: Hook[];
-  /** Wraps the remote transport (e.g. 2026-07-28 translation); defaults to the raw remote. */
-  wrap?(remote: RemoteTransport): Transport;
+  /** Layers on the connection to the remote, outermost first (e.g. era translation). */
+  layers?: Layer[];
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
 }
@@ -23,8 +20,8 @@ export async function connectStdio(options: StdioConnectOptions): Promise<{ pipe
   const log = options.logger ?? silentLogger;
   const face = new StdioServerTransport(options.stdin as never, options.stdout as never);
   const remote = new RemoteTransport(options);
-  const upstream = options.wrap ? options.wrap(remote) : remote;
-  const p = pipe(face, upstream, { logger: log, toUp: options.toUp, toDown: options.toDown });
+  const upstream = compose(...(options.layers ?? []))(remote);
+  const p = pipe(face, upstream, { logger: log });
   await upstream.start();
   await face.start();
   return { pipe: p, remote };

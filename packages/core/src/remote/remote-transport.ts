@@ -507,6 +507,11 @@ export class RemoteTransport implements Transport {
     return this.toolsRefresh;
   }
 
+  /** Until close(): recovery keeps the remote session alive underneath. */
+  get alive(): boolean {
+    return !this.closed;
+  }
+
   /** Client requests sent upstream and not yet answered. */
   get inflight(): number {
     let n = 0;

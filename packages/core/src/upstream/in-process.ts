@@ -1,7 +1,8 @@
 import { InMemoryTransport, type JSONRPCMessage, type MessageExtraInfo } from '@modelcontextprotocol/server';
-import type { Transport, TransportSendOptions } from '../transport.js';
+import type { SendOptions, Transport } from '../transport.js';
 import { isRequest, isResponse, type RequestId } from '../jsonrpc.js';
-import type { UpstreamFactory } from './upstream.js';
+import { SwitchboardError, TransportClosedError } from '../errors.js';
+import type { Upstream, UpstreamTransport } from './upstream.js';
 
 export interface InProcessUpstreamOptions {
   /** A short name for logs and errors. */
@@ -18,7 +19,7 @@ export interface InProcessUpstreamOptions {
  * The client side of an in-memory pair whose server side is attached on start(). Requests sent and
  * not yet answered are counted so a bridge can drain them on shutdown.
  */
-export class InProcessTransport implements Transport {
+export class InProcessTransport implements UpstreamTransport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -50,8 +51,8 @@ export class InProcessTransport implements Transport {
   }
 
   async start(): Promise<void> {
-    if (this.started) throw new Error('InProcessTransport already started');
-    if (this.closed) throw new Error('InProcessTransport is closed');
+    if (this.started) throw new SwitchboardError('SB_ALREADY_STARTED', 'InProcessTransport already started');
+    if (this.closed) throw new TransportClosedError('in-process server');
     this.started = true;
     try {
       await this.attach(this.server);
@@ -63,10 +64,12 @@ export class InProcessTransport implements Transport {
     await this.client.start();
   }
 
-  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (this.closed) throw new Error('in-process server is closed');
+  async send(message: JSONRPCMessage, options?: SendOptions): Promise<void> {
+    if (this.closed) throw new TransportClosedError('in-process server');
     if (isRequest(message)) this.pending.add(message.id);
-    await this.client.send(message, options);
+    // The caller's identity reaches the server's handlers (ctx.authInfo), as it would over HTTP.
+    const authInfo = options?.extra?.authInfo;
+    await this.client.send(message, authInfo ? { relatedRequestId: options?.relatedRequestId, authInfo } : options);
   }
 
   /** Closes both sides (the server sees its transport close). */
@@ -85,15 +88,13 @@ export class InProcessTransport implements Transport {
 }
 
 /**
- * An upstream served in the same process (an OpenAPI server, a gateway): each create() makes a linked
+ * An upstream served in the same process (an OpenAPI server, a gateway): each open() makes a linked
  * in-memory pair, the server side handed to `connect` when the transport starts, the client side
  * returned for the bridge to pipe sessions into.
  */
-export function inProcessUpstream(options: InProcessUpstreamOptions): UpstreamFactory {
+export function inProcessUpstream(options: InProcessUpstreamOptions): Upstream {
   return {
     name: options.name,
-    create: () => new InProcessTransport(options.connect),
-    alive: (t) => (t as InProcessTransport).alive,
-    inflight: (t) => (t as InProcessTransport).inflight,
+    open: () => new InProcessTransport(options.connect),
   };
 }

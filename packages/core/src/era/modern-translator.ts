@@ -1,112 +1,99 @@
 import type { Transport } from '../transport.js';
 import { ErrorCode, errorResponse, isNotification, isRequest, isResponse, type Message, type RequestId } from '../jsonrpc.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { RemoteTransport } from './remote-transport.js';
+import { LayerTransport, type Layer } from '../layer.js';
+import { Requester } from '../requester.js';
+import { SwitchboardError } from '../errors.js';
+import { META, MODERN_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSIONS, isSessionProtocolVersion } from '../protocol.js';
 
-const MODERN = '2026-07-28';
-const LEGACY = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
-const K = {
-  version: 'io.modelcontextprotocol/protocolVersion',
-  clientInfo: 'io.modelcontextprotocol/clientInfo',
-  caps: 'io.modelcontextprotocol/clientCapabilities',
-  logLevel: 'io.modelcontextprotocol/logLevel',
-};
 const MAX_ROUNDS = 10;
 
 type Req = Message & { id: RequestId; method: string; params?: Record<string, unknown> };
 
+export interface ModernTranslatorOptions {
+  logger?: Logger;
+}
+
 /**
- * Era translation for a 2025-era local client in front of a 2026-07-28-only remote. Until the remote refuses the
- * client's `initialize` as an unsupported version, everything passes through raw (2025 remotes). After that:
- * the local initialize is answered from `server/discover`; each request is wrapped in the `_meta` envelope (the SDK
- * transport derives Mcp-Method/Mcp-Name from it); `input_required` results become sampling/elicitation/roots requests
- * pushed to the local client, and the request is retried with the answers; `subscriptions/listen` carries list_changed.
+ * Era translation, 2025-era client ← 2026-07-28-only server, as a layer on the connection to the server. Until
+ * the server refuses the client's `initialize` as an unsupported version, everything passes through raw (2025
+ * servers). After that: the client's initialize is answered from `server/discover`; each request is wrapped in
+ * the `_meta` envelope (the SDK's client transport derives Mcp-Method/Mcp-Name from it); `input_required`
+ * results become sampling/elicitation/roots requests pushed to the client, and the request is retried with the
+ * answers; list_changed arrives on `subscriptions/listen`.
  */
-export class ModernTranslator implements Transport {
-  onmessage?: (m: Message) => void;
-  onerror?: (e: Error) => void;
-  onclose?: () => void;
+export function modernTranslator(options: ModernTranslatorOptions = {}): Layer {
+  return (next) => new ModernTranslator(next, options);
+}
+
+/**
+ * A 2026 server refuses a 2025 `initialize` with -32022. The remote transport reports HTTP failures as errors
+ * whose text carries the server's JSON-RPC error, so the code is read from there.
+ */
+function isUnsupportedVersion(err: unknown): boolean {
+  return /-32022|Unsupported protocol version/i.test((err as Error)?.message ?? '');
+}
+
+export class ModernTranslator extends LayerTransport {
   private readonly log: Logger;
   private modern = false;
   private clientInfo?: unknown;
   private clientCaps?: unknown;
   private logLevel?: string;
   private serverCaps: Record<string, { listChanged?: boolean } | undefined> = {};
-  private seq = 0;
-  private readonly waiters = new Map<RequestId, (m: Message) => void>();
+  /** Our own requests to the server and our pushes to the client share one table of waiters. */
+  private readonly requests = new Requester('sbx-modern');
 
-  constructor(private readonly remote: RemoteTransport, options: { logger?: Logger } = {}) {
+  constructor(next: Transport, options: ModernTranslatorOptions = {}) {
+    super(next);
     this.log = options.logger ?? silentLogger;
-    remote.onmessage = (m) => this.fromRemote(m);
-    remote.onerror = (e) => this.onerror?.(e);
-    remote.onclose = () => this.onclose?.();
   }
 
-  start() {
-    return this.remote.start();
+  /** True once the server turned out to speak only 2026-07-28. */
+  get translating(): boolean {
+    return this.modern;
   }
 
-  close() {
-    return this.remote.close();
-  }
-
-  async send(m: Message): Promise<void> {
+  protected override async toServer(message: Parameters<Transport['send']>[0], options?: Parameters<Transport['send']>[1]): Promise<void> {
+    const m = message as Message;
     if (this.modern) return this.sendModern(m);
     if (isRequest(m) && m.method === 'initialize') {
       try {
-        await this.remote.send(m);
+        await this.next.send(m, options);
       } catch (err) {
-        if (!/-32022|Unsupported protocol version/i.test((err as Error)?.message ?? '')) throw err;
+        if (!isUnsupportedVersion(err)) throw err;
         this.log.info('remote speaks only 2026-07-28: translating for this 2025-era client');
         await this.enterModern(m as Req);
       }
       return;
     }
-    return this.remote.send(m);
+    return this.next.send(m, options);
   }
 
-  private fromRemote(m: Message): void {
-    if (isResponse(m) && this.waiters.has(m.id)) {
-      const w = this.waiters.get(m.id)!;
-      this.waiters.delete(m.id);
-      w(m);
-      return;
-    }
-    this.onmessage?.(m);
+  protected override toClient(message: Parameters<NonNullable<Transport['onmessage']>>[0], extra?: Parameters<NonNullable<Transport['onmessage']>>[1]): void {
+    if (this.requests.settle(message as Message)) return;
+    this.onmessage?.(message, extra);
   }
 
   private envelope(extra?: Record<string, unknown>): Record<string, unknown> {
     return {
       ...extra,
-      [K.version]: MODERN,
-      [K.clientInfo]: this.clientInfo,
-      [K.caps]: this.clientCaps ?? {},
-      ...(this.logLevel ? { [K.logLevel]: this.logLevel } : {}),
+      [META.protocolVersion]: MODERN_PROTOCOL_VERSION,
+      [META.clientInfo]: this.clientInfo,
+      [META.clientCapabilities]: this.clientCaps ?? {},
+      ...(this.logLevel ? { [META.logLevel]: this.logLevel } : {}),
     };
   }
 
-  /** Sends an internal request upstream and resolves with its response. */
-  private call(method: string, params: Record<string, unknown>, wait = true): Promise<Message> {
-    const id = `sbx-modern-${++this.seq}`;
-    const answer = new Promise<Message>((resolve) => this.waiters.set(id, resolve));
-    const sent = this.remote.send({ jsonrpc: '2.0', id, method, params } as Message);
-    if (!wait) {
-      void sent.catch((e: Error) => this.log.debug({ err: e.message, method }, 'upstream call failed'));
-      return answer;
-    }
-    return sent.then(
-      () => answer,
-      (e) => {
-        this.waiters.delete(id);
-        throw e;
-      },
-    );
+  /** An internal request to the server, answered through the Requester. */
+  private call(method: string, params: Record<string, unknown>): Promise<Message> {
+    return this.requests.request((m) => this.next.send(m), method, params);
   }
 
   /** Pushes a request to the local client (sampling, elicitation, roots) and resolves with its answer. */
   private ask(method: string, params: unknown): Promise<Message> {
-    const id = `sbx-input-${++this.seq}`;
-    const answer = new Promise<Message>((resolve) => this.waiters.set(id, resolve));
+    const id = this.requests.nextId();
+    const answer = this.requests.expect(id, undefined, method);
     this.onmessage?.({ jsonrpc: '2.0', id, method, params } as Message);
     return answer;
   }
@@ -119,18 +106,18 @@ export class ModernTranslator implements Transport {
     this.clientInfo = init.params?.clientInfo;
     this.clientCaps = init.params?.capabilities;
     const res = (await this.call('server/discover', { _meta: this.envelope() })) as Message & { result?: Record<string, unknown>; error?: { message: string } };
-    if (res.error) throw new Error(`server/discover failed: ${res.error.message}`);
+    if (res.error) throw new SwitchboardError('SB_DISCOVER_FAILED', `server/discover failed: ${res.error.message}`);
     const r = res.result ?? {};
     this.modern = true;
     this.serverCaps = (r.capabilities as typeof this.serverCaps) ?? {};
-    const requested = String(init.params?.protocolVersion ?? '');
+    const requested = init.params?.protocolVersion;
     this.reply({
       jsonrpc: '2.0',
       id: init.id,
       result: {
-        protocolVersion: LEGACY.includes(requested) ? requested : LEGACY[0],
+        protocolVersion: isSessionProtocolVersion(requested) ? requested : SESSION_PROTOCOL_VERSIONS[0],
         capabilities: r.capabilities ?? {},
-        serverInfo: r.serverInfo ?? (r._meta as Record<string, unknown> | undefined)?.['io.modelcontextprotocol/serverInfo'] ?? { name: 'unknown', version: '0' },
+        serverInfo: r.serverInfo ?? (r._meta as Record<string, unknown> | undefined)?.[META.serverInfo] ?? { name: 'unknown', version: '0' },
         ...(r.instructions ? { instructions: r.instructions } : {}),
       },
     } as Message);
@@ -138,17 +125,13 @@ export class ModernTranslator implements Transport {
 
   private async sendModern(m: Message): Promise<void> {
     if (isResponse(m)) {
-      const w = this.waiters.get(m.id);
-      if (w) {
-        this.waiters.delete(m.id);
-        w(m);
-      }
+      this.requests.settle(m);
       return;
     }
     if (isNotification(m)) {
       if (m.method === 'notifications/initialized') return this.listen();
       if (m.method === 'notifications/roots/list_changed') return; // no 2026 equivalent: roots are asked per request
-      return this.remote.send(m);
+      return this.next.send(m);
     }
     if (!isRequest(m)) return;
     const req = m as Req;
@@ -160,7 +143,7 @@ export class ModernTranslator implements Transport {
     void this.run(req).catch((err: Error) => this.reply(errorResponse(req.id, ErrorCode.InternalError, err.message)));
   }
 
-  /** One local request: enveloped, retried with input responses until the remote gives a complete result. */
+  /** One client request: enveloped, retried with input responses until the server gives a complete result. */
   private async run(req: Req): Promise<void> {
     const base = { ...(req.params ?? {}) };
     let extra: Record<string, unknown> = {};
@@ -169,7 +152,6 @@ export class ModernTranslator implements Transport {
       const res = (await this.call(req.method, params)) as Message & { result?: Record<string, unknown>; error?: unknown };
       if (res.error !== undefined || res.result?.resultType !== 'input_required') {
         const { id: _drop, ...rest } = res as Record<string, unknown>;
-        void _drop;
         this.reply({ ...rest, id: req.id } as Message);
         return;
       }
@@ -177,15 +159,15 @@ export class ModernTranslator implements Transport {
       const responses: Record<string, unknown> = {};
       for (const [key, r] of Object.entries(requests)) {
         const answer = (await this.ask(r.method, r.params)) as Message & { result?: unknown; error?: { message?: string } };
-        if (answer.error) throw new Error(`the client refused ${r.method}: ${answer.error.message ?? 'error'}`);
+        if (answer.error) throw new SwitchboardError('SB_INPUT_REFUSED', `the client refused ${r.method}: ${answer.error.message ?? 'error'}`);
         responses[key] = answer.result;
       }
       extra = { inputResponses: responses, ...(res.result.requestState !== undefined ? { requestState: res.result.requestState } : {}) };
     }
-    throw new Error(`the remote kept asking for input after ${MAX_ROUNDS} rounds`);
+    throw new SwitchboardError('SB_INPUT_ROUNDS', `the remote kept asking for input after ${MAX_ROUNDS} rounds`);
   }
 
-  /** list_changed for a 2026 remote travels on subscriptions/listen: open it once the client is initialized. */
+  /** list_changed for a 2026 server travels on subscriptions/listen: open it once the client is initialized. */
   private async listen(): Promise<void> {
     const want = {
       toolsListChanged: !!this.serverCaps.tools?.listChanged,
@@ -193,8 +175,9 @@ export class ModernTranslator implements Transport {
       resourcesListChanged: !!this.serverCaps.resources?.listChanged,
     };
     if (!want.toolsListChanged && !want.promptsListChanged && !want.resourcesListChanged) return;
-    void this.call('subscriptions/listen', { notifications: want, _meta: this.envelope() }, false).then((r) =>
-      this.log.debug({ r }, 'subscriptions/listen ended'),
+    this.call('subscriptions/listen', { notifications: want, _meta: this.envelope() }).then(
+      (r) => this.log.debug({ r }, 'subscriptions/listen ended'),
+      (e: Error) => this.log.debug({ err: e.message }, 'subscriptions/listen failed'),
     );
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpServer, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { Transport } from '../transport.js';
-import { Bridge } from './bridge.js';
+import { Bridge } from '../bridge/bridge.js';
 import { InProcessTransport, inProcessUpstream } from './in-process.js';
 
 /** A server whose `wait` tool answers when the test says so, to observe in-flight counting. */
@@ -48,13 +48,13 @@ describe('inProcessUpstream', () => {
       },
     });
     expect(factory.name).toBe('x');
-    const t = factory.create();
+    const t = factory.open({ era: '2025' });
     expect(connects).toBe(0);
-    expect(factory.alive!(t)).toBe(false);
+    expect((t as InProcessTransport).alive).toBe(false);
     const got = collect(t);
     await t.start();
     expect(connects).toBe(1);
-    expect(factory.alive!(t)).toBe(true);
+    expect((t as InProcessTransport).alive).toBe(true);
     await t.send(initialize);
     await until(() => got.length === 1);
     expect((got[0] as { result: { serverInfo: { name: string } } }).result.serverInfo.name).toBe('in-proc');
@@ -65,18 +65,18 @@ describe('inProcessUpstream', () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     const factory = inProcessUpstream({ name: 'x', connect: (t) => makeServer(released).connect(t) });
-    const t = factory.create();
+    const t = factory.open({ era: '2025' });
     const got = collect(t);
     await t.start();
     await t.send(initialize);
     await until(() => got.length === 1);
-    expect(factory.inflight!(t)).toBe(0);
+    expect((t as InProcessTransport).inflight).toBe(0);
     await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as JSONRPCMessage);
     await t.send({ jsonrpc: '2.0', id: 'w', method: 'tools/call', params: { name: 'wait', arguments: {} } } as JSONRPCMessage);
-    expect(factory.inflight!(t)).toBe(1);
+    expect((t as InProcessTransport).inflight).toBe(1);
     release();
     await until(() => got.length === 2);
-    expect(factory.inflight!(t)).toBe(0);
+    expect((t as InProcessTransport).inflight).toBe(0);
     expect(JSON.stringify(got[1])).toContain('released');
     await t.close();
   });
@@ -91,7 +91,7 @@ describe('inProcessUpstream', () => {
         await s.connect(t);
       },
     });
-    const a = factory.create();
+    const a = factory.open({ era: '2025' });
     let aClosed = 0;
     a.onclose = () => aClosed++;
     await a.start();
@@ -101,16 +101,16 @@ describe('inProcessUpstream', () => {
     await a.close();
     expect(serverClosed).toBe(true);
     expect(aClosed).toBe(1);
-    expect(factory.alive!(a)).toBe(false);
+    expect((a as InProcessTransport).alive).toBe(false);
     await expect(a.send(initialize)).rejects.toThrow(/closed/);
 
-    const b = factory.create();
+    const b = factory.open({ era: '2025' });
     let bClosed = false;
     b.onclose = () => (bClosed = true);
     await b.start();
     await servers[1]!.close();
     expect(bClosed).toBe(true);
-    expect(factory.alive!(b)).toBe(false);
+    expect((b as InProcessTransport).alive).toBe(false);
   });
 
   it('a failing connect rejects start() and leaves the transport closed', async () => {

@@ -1,4 +1,5 @@
-import type { Transport } from '../transport.js';
+import type { SendOptions, Transport } from '../transport.js';
+import type { UpstreamTransport } from '../upstream/upstream.js';
 import {
   ErrorCode,
   errorResponse,
@@ -12,10 +13,11 @@ import {
 } from '../jsonrpc.js';
 import { SwitchboardError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { LEGACY_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSION } from '../http/face.js';
+import { Requester } from '../requester.js';
+import { LATEST_SESSION_PROTOCOL_VERSION, META, MODERN_PROTOCOL_VERSION, isSessionProtocolVersion } from '../protocol.js';
 
 export const BRIDGE_CLIENT_INFO = { name: 'switchboard', version: '0.1.0' };
-const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
+const SUBSCRIPTION_ID = META.subscriptionId;
 
 /** How the shared server is opened: a 2025-era initialize, or a 2026-07-28 server/discover. */
 export type Handshake = 'initialize' | 'discover';
@@ -34,11 +36,11 @@ interface Outgoing {
 }
 
 /**
- * One upstream shared by many clients. Each client gets a Lane (a transport of its own); request ids
- * and progress tokens are rewritten so clients never see each other's traffic, and every message
- * from the server goes to the one lane it belongs to.
+ * One connection to a server shared by many clients. Each client gets a Lane (a transport of its own);
+ * request ids, progress tokens and subscription ids are rewritten so clients never see each other's traffic,
+ * and every message from the server goes to the one lane it belongs to.
  */
-export class SharedUpstream {
+export class Multiplexer {
   initializeResult?: Record<string, unknown>;
   discoverResult?: Record<string, unknown>;
   private readonly lanes = new Set<Lane>();
@@ -60,7 +62,7 @@ export class SharedUpstream {
   private readonly name: string;
 
   constructor(
-    private readonly upstream: Transport,
+    private readonly upstream: UpstreamTransport,
     options: { logger?: Logger; initTimeoutMs?: number; name?: string; handshake?: Handshake } = {},
   ) {
     this.handshake = options.handshake ?? 'initialize';
@@ -82,45 +84,35 @@ export class SharedUpstream {
       this.onclose?.();
     };
     await this.upstream.start();
-    const id = `sb-init-${++this.seq}`;
-    const answer = new Promise<Message>((resolve, reject) => {
-      this.pendingInit = { id, resolve, reject };
-    });
     const modern = this.handshake === 'discover';
+    const method = modern ? 'server/discover' : 'initialize';
+    const params = modern
+      ? {
+          _meta: {
+            [META.protocolVersion]: MODERN_PROTOCOL_VERSION,
+            [META.clientInfo]: BRIDGE_CLIENT_INFO,
+            [META.clientCapabilities]: {},
+          },
+        }
+      : { protocolVersion: LATEST_SESSION_PROTOCOL_VERSION, capabilities: BRIDGE_CAPABILITIES, clientInfo: BRIDGE_CLIENT_INFO };
     // Not awaited alone: a server that dies at once fails the handshake through its answer (or the timeout).
-    const sent = this.upstream.send(
-      (modern
-        ? {
-            jsonrpc: '2.0',
-            id,
-            method: 'server/discover',
-            params: {
-              _meta: {
-                'io.modelcontextprotocol/protocolVersion': MODERN_PROTOCOL_VERSION,
-                'io.modelcontextprotocol/clientInfo': BRIDGE_CLIENT_INFO,
-                'io.modelcontextprotocol/clientCapabilities': {},
-              },
-            },
-          }
-        : {
-            jsonrpc: '2.0',
-            id,
-            method: 'initialize',
-            params: { protocolVersion: LEGACY_PROTOCOL_VERSIONS.at(-1), capabilities: BRIDGE_CAPABILITIES, clientInfo: BRIDGE_CLIENT_INFO },
-          }) as Message,
+    const answer = this.handshakes.request(
+      (m) =>
+        this.upstream.send(m).catch((err: Error) => {
+          // A broken pipe usually means the process is exiting: its exit names the cause better, so wait for it.
+          setTimeout(() => {
+            this.handshakes.failAll(
+              new SwitchboardError('SB_CHILD_EXITED', `${this.name} stopped reading its input before answering ${method} (${err.message}): see its stderr above, and check the command and its arguments`),
+            );
+          }, 500).unref();
+        }),
+      method,
+      params,
     );
-    sent.catch((err: Error) => {
-      // A broken pipe usually means the process is exiting: its exit names the cause better, so wait for it.
-      setTimeout(() => {
-        this.pendingInit?.reject(
-          new SwitchboardError('SB_CHILD_EXITED', `${this.name} stopped reading its input before answering initialize (${err.message}): see its stderr above, and check the command and its arguments`),
-        );
-      }, 500).unref();
-    });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new SwitchboardError('SB_INIT_TIMEOUT', `${this.name} did not answer initialize within ${Math.round(this.initTimeoutMs / 1000)}s: check that it is an MCP server speaking stdio (raise the limit with --init-timeout)`)),
+        () => reject(new SwitchboardError('SB_INIT_TIMEOUT', `${this.name} did not answer ${method} within ${Math.round(this.initTimeoutMs / 1000)}s: check that it is an MCP server speaking stdio (raise the limit with --init-timeout)`)),
         this.initTimeoutMs,
       );
       timer.unref();
@@ -141,7 +133,7 @@ export class SharedUpstream {
     await this.upstream.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as Message);
   }
 
-  private pendingInit?: { id: string; resolve: (m: Message) => void; reject: (e: Error) => void };
+  private readonly handshakes = new Requester('sb-init');
 
   /** The server answered its handshake and is still connected. */
   get isReady(): boolean {
@@ -159,14 +151,14 @@ export class SharedUpstream {
   }
 
   /** @internal a lane's client sent a message toward the server. */
-  async fromLane(lane: Lane, m: Message): Promise<void> {
+  async fromLane(lane: Lane, m: Message, options?: SendOptions): Promise<void> {
     if (this.closed) throw new TransportClosedError('shared MCP server');
     if (!this.isReady) await this.start();
     if (isRequest(m)) {
       if (m.method === 'initialize') return lane.deliver(this.initializeAnswer(m));
       const upId = ++this.seq;
       this.outgoing.set(upId, { lane, id: m.id, method: m.method });
-      lane.inflight.set(m.id, upId);
+      lane.pending.set(m.id, upId);
       lane.lastActive = this.seq;
       if (m.method === 'subscriptions/listen') this.listens.set(upId, { lane, id: m.id });
       let params = m.params;
@@ -184,7 +176,7 @@ export class SharedUpstream {
           subs.delete(lane);
           if (subs.size) {
             this.outgoing.delete(upId);
-            lane.inflight.delete(m.id);
+            lane.pending.delete(m.id);
             return lane.deliver({ jsonrpc: '2.0', id: m.id, result: {} } as Message);
           }
         }
@@ -192,10 +184,10 @@ export class SharedUpstream {
         else this.subscriptions.delete(uri);
       }
       try {
-        await this.upstream.send({ ...m, id: upId, params } as Message);
+        await this.upstream.send({ ...m, id: upId, params } as Message, options);
       } catch (err) {
         this.outgoing.delete(upId);
-        lane.inflight.delete(m.id);
+        lane.pending.delete(m.id);
         throw err;
       }
       return;
@@ -203,39 +195,35 @@ export class SharedUpstream {
     if (isNotification(m)) {
       if (m.method === 'notifications/initialized') return;
       if (m.method === 'notifications/cancelled') {
-        const upId = lane.inflight.get((m.params as { requestId?: RequestId })?.requestId as RequestId);
+        const upId = lane.pending.get((m.params as { requestId?: RequestId })?.requestId as RequestId);
         if (upId === undefined) return;
-        return this.upstream.send({ ...m, params: { ...m.params, requestId: upId } } as Message);
+        return this.upstream.send({ ...m, params: { ...m.params, requestId: upId } } as Message, options);
       }
-      return this.upstream.send(m);
+      return this.upstream.send(m, options);
     }
     if (isResponse(m)) {
       // An answer to a server→client request: only the lane it was routed to may answer it.
       if (this.serverRequests.get(m.id) !== lane) return;
       this.serverRequests.delete(m.id);
-      return this.upstream.send(m);
+      return this.upstream.send(m, options);
     }
   }
 
   private initializeAnswer(m: Message & { id: RequestId }): Message {
     const asked = (m.params as { protocolVersion?: string } | undefined)?.protocolVersion;
     const result = { ...this.initializeResult };
-    if (asked && LEGACY_PROTOCOL_VERSIONS.includes(asked)) result.protocolVersion = asked;
+    if (isSessionProtocolVersion(asked)) result.protocolVersion = asked;
     return { jsonrpc: '2.0', id: m.id, result } as Message;
   }
 
   private fromUpstream(m: Message) {
     if (isResponse(m)) {
-      if (this.pendingInit && m.id === this.pendingInit.id) {
-        this.pendingInit.resolve(m);
-        this.pendingInit = undefined;
-        return;
-      }
+      if (this.handshakes.settle(m)) return;
       const out = this.outgoing.get(m.id);
       if (!out) return;
       this.outgoing.delete(m.id);
       this.listens.delete(m.id);
-      out.lane.inflight.delete(out.id);
+      out.lane.pending.delete(out.id);
       this.progress.delete(`sb${String(m.id)}`);
       return out.lane.deliver(withRewrittenId(m, { ...m, id: out.id } as Message, m.id, out.id));
     }
@@ -284,7 +272,7 @@ export class SharedUpstream {
   /** A server→client request or log from a shared server names no client: give it to the one whose call is newest. */
   private laneForServerRequest(): Lane | undefined {
     let best: Lane | undefined;
-    for (const lane of this.lanes) if (lane.inflight.size && (!best || lane.lastActive > best.lastActive)) best = lane;
+    for (const lane of this.lanes) if (lane.pending.size && (!best || lane.lastActive > best.lastActive)) best = lane;
     return best;
   }
 
@@ -299,7 +287,7 @@ export class SharedUpstream {
     }
     for (const [id, l] of this.serverRequests) if (l === lane) this.serverRequests.delete(id);
     for (const [id, sub] of this.listens) if (sub.lane === lane) this.listens.delete(id);
-    for (const upId of lane.inflight.values()) {
+    for (const upId of lane.pending.values()) {
       this.outgoing.delete(upId);
       if (!this.closed) {
         void this.upstream
@@ -307,7 +295,7 @@ export class SharedUpstream {
           .catch(() => {});
       }
     }
-    lane.inflight.clear();
+    lane.pending.clear();
   }
 
   async close(): Promise<void> {
@@ -316,17 +304,18 @@ export class SharedUpstream {
   }
 }
 
-/** One client's view of a shared upstream. */
-export class Lane implements Transport {
+/** One client's view of a shared connection. */
+export class Lane implements UpstreamTransport {
   onmessage?: Transport['onmessage'];
   onerror?: (error: Error) => void;
   onclose?: () => void;
-  readonly inflight = new Map<RequestId, number>();
+  /** The client's request ids in flight → the ids they travel under upstream. */
+  readonly pending = new Map<RequestId, number>();
   lastActive = 0;
   private closed = false;
 
   constructor(
-    private readonly owner: SharedUpstream,
+    private readonly owner: Multiplexer,
     readonly id: number,
   ) {}
 
@@ -334,9 +323,17 @@ export class Lane implements Transport {
     await this.owner.start();
   }
 
-  send(message: Parameters<Transport['send']>[0]): Promise<void> {
+  get alive(): boolean {
+    return !this.closed && this.owner.isReady;
+  }
+
+  get inflight(): number {
+    return this.pending.size;
+  }
+
+  send(message: Parameters<Transport['send']>[0], options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new TransportClosedError('lane'));
-    return this.owner.fromLane(this, message as Message);
+    return this.owner.fromLane(this, message as Message, options);
   }
 
   deliver(m: Message): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import type { Message } from '../jsonrpc.js';
-import { SharedUpstream } from './shared-upstream.js';
+import { Multiplexer } from './multiplexer.js';
 
 /** A scripted server on the far side of an in-memory pair: records what it gets, answers by rule. */
 function fakeServer(onRequest: (m: Message & { id: number; method: string }, send: (m: unknown) => void) => void) {
@@ -26,10 +26,10 @@ function collect(lane: { onmessage?: (m: never) => void }) {
 
 const tick = () => new Promise((r) => setTimeout(r, 10));
 
-describe('SharedUpstream', () => {
+describe('Multiplexer', () => {
   it('keeps colliding client ids apart and restores them', async () => {
     const { upstream } = fakeServer((m, send) => send({ jsonrpc: '2.0', id: m.id, result: { echo: (m.params as { v: string }).v } }));
-    const shared = new SharedUpstream(upstream);
+    const shared = new Multiplexer(upstream);
     const a = shared.lane();
     const b = shared.lane();
     const gotA = collect(a);
@@ -43,7 +43,7 @@ describe('SharedUpstream', () => {
 
   it('answers each client initialize from the cached result with the version it asked for', async () => {
     const { upstream, seen } = fakeServer(() => {});
-    const shared = new SharedUpstream(upstream);
+    const shared = new Multiplexer(upstream);
     const a = shared.lane();
     const got = collect(a);
     await a.send({ jsonrpc: '2.0', id: 'i', method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'c', version: '1' } } } as never);
@@ -57,7 +57,7 @@ describe('SharedUpstream', () => {
     const { upstream, send } = fakeServer((m) => {
       pending = { id: m.id, token: String((m.params as { _meta?: { progressToken?: string } })._meta?.progressToken) };
     });
-    const shared = new SharedUpstream(upstream);
+    const shared = new Multiplexer(upstream);
     const a = shared.lane();
     const b = shared.lane();
     const gotA = collect(a);
@@ -77,7 +77,7 @@ describe('SharedUpstream', () => {
   it('cancels a closed lane\'s calls upstream and drops their late answers', async () => {
     let callId: number | undefined;
     const { upstream, seen, send } = fakeServer((m) => (callId = m.id));
-    const shared = new SharedUpstream(upstream);
+    const shared = new Multiplexer(upstream);
     const a = shared.lane();
     const got = collect(a);
     await a.send({ jsonrpc: '2.0', id: 1, method: 'slow' } as never);
