@@ -13,6 +13,12 @@ export interface RemoteJwksOptions {
   timeoutMs?: number;
   /** After a failed fetch, requests are refused (503) without fetching again for this long (default 5). */
   retryAfterSec?: number;
+  /**
+   * While the endpoint fails, keys fetched successfully at most this long ago still verify tokens (default 3600; 0:
+   * never). An outage of the authorization server's JWKS should not take every MCP request down with it; the
+   * bound keeps a key that was withdrawn during an outage from living on indefinitely.
+   */
+  staleIfErrorSec?: number;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
@@ -38,7 +44,9 @@ export function checkJwksUrl(raw: string | URL): URL {
 export function remoteKeys(jose: Jose, url: URL, options: RemoteJwksOptions = {}): JWTVerifyGetKey {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const retryAfterSec = options.retryAfterSec ?? 5;
+  const staleIfErrorMs = (options.staleIfErrorSec ?? 3600) * 1000;
   let failed: { at: number; message: string } | undefined;
+  let fetchedAt = 0;
 
   const unavailable = (reason: string, cause?: unknown): never => {
     const message = `the authorization server's keys (${url.href}) ${reason}`;
@@ -70,15 +78,37 @@ export function remoteKeys(jose: Jose, url: URL, options: RemoteJwksOptions = {}
     }
     if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { keys?: unknown }).keys)) return unavailable('answered JSON that is not a JWK Set ({ "keys": [ … ] })');
     failed = undefined;
+    fetchedAt = Date.now();
     return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
   };
 
-  return jose.createRemoteJWKSet(url, {
+  const remote = jose.createRemoteJWKSet(url, {
     cacheMaxAge: (options.cacheMaxAgeSec ?? 600) * 1000,
     cooldownDuration: (options.cooldownSec ?? 30) * 1000,
     timeoutDuration: timeoutMs,
     [jose.customFetch]: fetchJwks,
   });
+
+  let stale: { fetchedAt: number; keys: JWTVerifyGetKey } | undefined;
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (err) {
+      if (!(err instanceof AuthUnavailableError) || !fetchedAt || Date.now() - fetchedAt > staleIfErrorMs) throw err;
+      // jwks() hands out a copy each time: build the local set once per successful fetch, so keys are imported once.
+      if (stale?.fetchedAt !== fetchedAt) {
+        const last = remote.jwks();
+        if (!last) throw err;
+        stale = { fetchedAt, keys: jose.createLocalJWKSet(last) };
+      }
+      // A kid the old keys do not know may be a rotation we cannot see right now: still "unavailable", not "invalid".
+      try {
+        return await stale.keys(header, token);
+      } catch (lookup) {
+        throw (lookup as { code?: string })?.code === 'ERR_JWKS_NO_MATCHING_KEY' ? err : lookup;
+      }
+    }
+  };
 }
 
 export function inlineKeys(jose: Jose, jwks: JSONWebKeySet): JWTVerifyGetKey {

@@ -207,6 +207,14 @@ describe('jwtAuthenticator: refused tokens', () => {
     expect((await refusal(hs, bearer(await sign(A)))).message).toBe("the token's signing algorithm is not accepted");
   });
 
+  it('typ is checked only when configured (RFC 9068 at+jwt)', async () => {
+    const typed = await make({ typ: 'at+jwt' });
+    expect((await typed.authenticate(bearer(await sign(A))))?.clientId).toBe('client-1');
+    const plain = await sign(A, {}, { typ: 'JWT' });
+    expect((await auth.authenticate(bearer(plain)))?.clientId).toBe('client-1');
+    expect((await refusal(typed, bearer(plain))).message).toBe("the token's typ header is not at+jwt");
+  });
+
   it('a missing required scope is a 403 insufficient_scope naming the scopes needed', async () => {
     const scoped = await make({ requiredScopes: ['mcp:read', 'mcp:write'] });
     const f = await refusal(scoped, bearer(await sign(A, { scope: 'mcp:read' })));
@@ -309,6 +317,27 @@ describe('jwtAuthenticator: the JWKS endpoint', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect((await flaky.authenticate(bearer(token)))?.clientId).toBe('client-1');
     expect(server.hits).toBe(3);
+  });
+
+  it('during an outage, keys fetched within staleIfErrorSec still verify; an unknown kid stays 503; past the bound all is 503', async () => {
+    const C = await pair('c');
+    const D = await pair('d');
+    const server = await jwksServer([C.jwk]);
+    const opts = (staleIfErrorSec: number) => make({ jwksUrl: server.url, jwksFetch: { cacheMaxAgeSec: 0.1, cooldownSec: 0, retryAfterSec: 0, staleIfErrorSec } });
+    const tolerant = await opts(60);
+    const strict = await opts(0);
+    expect((await tolerant.authenticate(bearer(await sign(C))))?.clientId).toBe('client-1');
+    expect((await strict.authenticate(bearer(await sign(C))))?.clientId).toBe('client-1');
+    server.status = 503;
+    await new Promise((r) => setTimeout(r, 250)); // past cacheMaxAge: the next token makes both refetch
+    const hits = server.hits;
+    expect((await tolerant.authenticate(bearer(await sign(C))))?.clientId).toBe('client-1');
+    expect(server.hits).toBe(hits + 1); // it did try
+    const unknown = await Promise.resolve(tolerant.authenticate(bearer(await sign(D)))).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(AuthUnavailableError);
+    const past = await Promise.resolve(strict.authenticate(bearer(await sign(C)))).catch((e: unknown) => e);
+    expect(past).toBeInstanceOf(AuthUnavailableError);
+    expect((past as Error).message).toMatch(/answered HTTP 503/);
   });
 
   it('an endpoint that never answers times out into a 503 within the configured time', async () => {

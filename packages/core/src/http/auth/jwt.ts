@@ -29,6 +29,11 @@ export interface JwtAuthenticatorOptions {
   /** Listed in the resource metadata (default: [issuer]). */
   authorizationServers?: string[];
   resourceName?: string;
+  /**
+   * Required `typ` header, e.g. "at+jwt" (RFC 9068 §4 asks resource servers to check it). Not checked by default:
+   * many issuers (Auth0, Entra ID, Keycloak) send "JWT"; the audience check already keeps ID tokens out.
+   */
+  typ?: string;
   /** Fetching jwksUrl: cache, cooldown, timeout, back-off after a failure. */
   jwksFetch?: RemoteJwksOptions;
   maxTokenLength?: number;
@@ -61,7 +66,8 @@ function checkAlgorithms(options: JwtAuthenticatorOptions): string[] {
 const CLAIMS = new Set(['iss', 'aud', 'sub', 'exp', 'nbf', 'iat', 'jti', 'typ']);
 
 /** jose's error → a reason that is safe to send back: fixed texts and our own configuration, never token content. */
-function failureFor(err: unknown, issuer: string, audience: string): AuthFailure | undefined {
+function failureFor(err: unknown, options: JwtAuthenticatorOptions): AuthFailure | undefined {
+  const { issuer, audience } = options;
   const e = err as { code?: string; claim?: string; reason?: string };
   switch (e?.code) {
     case 'ERR_JWT_EXPIRED':
@@ -70,6 +76,7 @@ function failureFor(err: unknown, issuer: string, audience: string): AuthFailure
       if (e.reason === 'missing' && CLAIMS.has(e.claim ?? '')) return new AuthFailure('invalid_token', `the token has no "${e.claim}" claim`);
       if (e.claim === 'iss') return new AuthFailure('invalid_token', `wrong issuer: the token was not issued by ${issuer}`);
       if (e.claim === 'aud') return new AuthFailure('invalid_token', `wrong audience: the token is not for ${audience} (request it with resource=${audience})`);
+      if (e.claim === 'typ') return new AuthFailure('invalid_token', `the token's typ header is not ${options.typ}`);
       if (e.claim === 'nbf') return new AuthFailure('invalid_token', 'the token is not valid yet (nbf)');
       return new AuthFailure('invalid_token', CLAIMS.has(e.claim ?? '') ? `the token's "${e.claim}" claim is invalid` : 'the token has an invalid claim');
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
@@ -148,10 +155,10 @@ export async function jwtAuthenticator(options: JwtAuthenticatorOptions): Promis
       if (!JWS_COMPACT.test(token)) throw new AuthFailure('invalid_token', 'malformed token (expected a signed JWT)');
       let payload: JWTPayload;
       try {
-        const checks = { issuer: options.issuer, audience, algorithms, clockTolerance, requiredClaims: ['exp'] };
+        const checks = { issuer: options.issuer, audience, algorithms, clockTolerance, requiredClaims: ['exp'], ...(options.typ ? { typ: options.typ } : {}) };
         ({ payload } = await (typeof keys === 'function' ? jose.jwtVerify(token, keys, checks) : jose.jwtVerify(token, keys, checks)));
       } catch (err) {
-        const failure = failureFor(err, options.issuer, audience);
+        const failure = failureFor(err, options);
         if (failure) throw failure;
         throw err;
       }
