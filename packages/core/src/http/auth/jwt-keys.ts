@@ -94,6 +94,10 @@ export function remoteKeys(jose: Jose, url: URL, options: RemoteJwksOptions = {}
     try {
       return await remote(header, token);
     } catch (err) {
+      // jose found the fetched document unusable (a member that is not a key, a private key): the issuer's fault,
+      // and the keys we hold are that same document, so there is nothing stale to fall back on.
+      if ((err as { code?: string })?.code === 'ERR_JWKS_INVALID')
+        throw new AuthUnavailableError(`the authorization server's keys (${url.href}) are not a valid JWK Set: ${(err as Error).message}`, retryAfterSec, { cause: err });
       if (!(err instanceof AuthUnavailableError) || !fetchedAt || Date.now() - fetchedAt > staleIfErrorMs) throw err;
       // jwks() hands out a copy each time: build the local set once per successful fetch, so keys are imported once.
       if (stale?.fetchedAt !== fetchedAt) {

@@ -340,6 +340,16 @@ describe('jwtAuthenticator: the JWKS endpoint', () => {
     expect((past as Error).message).toMatch(/answered HTTP 503/);
   });
 
+  it('a JWK Set with a member that is not a key, or with a private key, is the issuer\'s fault: 503', async () => {
+    for (const keys of [[1], [{ ...(await exportJWK(A.privateKey)), kid: 'a', alg: 'ES256' }]]) {
+      const server = await jwksServer(keys as JWK[]);
+      const bad = await make({ jwksUrl: server.url });
+      const err = await Promise.resolve(bad.authenticate(bearer(await sign(A)))).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuthUnavailableError);
+      expect((err as Error).message).toMatch(/not a valid JWK Set/);
+    }
+  });
+
   it('an endpoint that never answers times out into a 503 within the configured time', async () => {
     const server = await jwksServer([A.jwk]);
     server.hang = true;
