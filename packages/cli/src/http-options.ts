@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { registerSecret, type Bridge, type HttpFaceOptions, type Logger } from '@switchboard/core/serve';
+import { apiKeyFromSecret, jwtAuthenticator, readKeyFile, registerSecret, type ApiKey, type Bridge, type HttpFaceOptions, type Logger } from '@switchboard/core/serve';
 import { installSignalHandlers } from './signals.js';
 import { bytes, duration, parseOr } from './parse.js';
 
@@ -18,7 +17,12 @@ export function httpFaceOptions<T>(y: Argv<T>) {
     .option('allowed-host', { type: 'string', array: true, describe: 'Host header values to accept (DNS-rebinding guard); loopback names are always allowed on a loopback bind', group: 'HTTP face:' })
     .option('cors', { type: 'string', array: true, describe: 'allowed browser origins (repeatable); "*" allows any origin without credentials', group: 'HTTP face:' })
     .option('api-key', { type: 'string', array: true, describe: 'require this key (Authorization: Bearer or X-API-Key); repeatable. Prefer --api-key-file or SWITCHBOARD_API_KEY', group: 'HTTP face:' })
-    .option('api-key-file', { type: 'string', describe: 'file with one API key per line', group: 'HTTP face:' })
+    .option('api-key-file', { type: 'string', describe: 'API keys: one per line, or JSON {"keys":[{"id","sha256","scopes"}]} (ids name callers in logs and policy)', group: 'HTTP face:' })
+    .option('jwt-issuer', { type: 'string', describe: 'accept OAuth access tokens (JWT) from this authorization server (its "iss"); needs --jwt-jwks-url', group: 'HTTP face:' })
+    .option('jwt-jwks-url', { type: 'string', describe: "the authorization server's jwks_uri (keys that sign the tokens)", group: 'HTTP face:' })
+    .option('jwt-audience', { type: 'string', describe: 'the "aud" tokens must name: this server\'s public URL (default: --public-url, else the listening URL)', group: 'HTTP face:' })
+    .option('jwt-scope', { type: 'string', array: true, describe: 'a scope every token must carry (repeatable; 403 insufficient_scope otherwise)', group: 'HTTP face:' })
+    .option('allow-unauthenticated', { type: 'boolean', default: false, describe: 'no warning for a non-loopback bind without --api-key/--jwt-issuer (a proxy in front authenticates)', group: 'HTTP face:' })
     .option('max-body', { type: 'string', default: '16mb', describe: 'largest request body accepted (413 above it)', group: 'HTTP face:' })
     .option('session-idle-timeout', { type: 'string', default: '30m', describe: 'close sessions idle this long', group: 'HTTP face:' })
     .option('max-sessions', { type: 'number', default: 1000, describe: 'refuse new sessions beyond this (503 + Retry-After)', group: 'HTTP face:' })
@@ -43,6 +47,11 @@ export interface HttpFaceArgs {
   cors?: string[];
   apiKey?: string[];
   apiKeyFile?: string;
+  jwtIssuer?: string;
+  jwtJwksUrl?: string;
+  jwtAudience?: string;
+  jwtScope?: string[];
+  allowUnauthenticated: boolean;
   maxBody: string;
   sessionIdleTimeout: string;
   maxSessions: number;
@@ -54,18 +63,18 @@ export interface HttpFaceArgs {
   grace: string;
 }
 
-/** API keys from flags, a file and the environment; each is registered so no log line can show it. */
-export function collectApiKeys(argv: HttpFaceArgs): string[] {
-  const keys = [...(argv.apiKey ?? [])];
-  if (process.env.SWITCHBOARD_API_KEY) keys.push(process.env.SWITCHBOARD_API_KEY);
-  if (argv.apiKeyFile) {
-    const lines = readFileSync(argv.apiKeyFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    if (!lines.length) throw new Error(`--api-key-file ${argv.apiKeyFile} has no keys`);
-    keys.push(...lines);
-  }
-  if (keys.some((k) => k.length < 8)) throw new Error('API keys must be at least 8 characters');
-  keys.forEach(registerSecret);
-  return keys;
+/**
+ * API keys from flags, the environment and a key file; each secret is registered so no log line can show it. An empty
+ * or short key from any source is an error, never "no authentication" (SWITCHBOARD_API_KEY= included).
+ */
+export function collectApiKeys(argv: HttpFaceArgs): ApiKey[] {
+  const env = process.env.SWITCHBOARD_API_KEY;
+  for (const secret of [...(argv.apiKey ?? []), ...(env !== undefined ? [env] : [])]) registerSecret(secret);
+  return [
+    ...(argv.apiKey ?? []).map((k, i) => apiKeyFromSecret(k, { source: '--api-key', where: `#${i + 1}` })),
+    ...(env !== undefined ? [apiKeyFromSecret(env, { source: 'SWITCHBOARD_API_KEY' })] : []),
+    ...(argv.apiKeyFile ? readKeyFile(argv.apiKeyFile) : []),
+  ];
 }
 
 /** Flags → HttpFace options (everything but the callbacks, which the command supplies). */
@@ -74,6 +83,10 @@ export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOpt
   if (argv.maxSessions !== undefined && !(argv.maxSessions >= 1)) throw new Error(`--max-sessions ${argv.maxSessions}: expected at least 1`);
   const keys = collectApiKeys(argv);
   if (argv.cors?.includes('*') && keys.length) log.warn('--cors "*" sends no credentials: browsers cannot pass the API key cross-origin; list the origins instead');
+  if (!!argv.jwtIssuer !== !!argv.jwtJwksUrl) throw new Error('--jwt-issuer and --jwt-jwks-url go together: the issuer names the authorization server, the JWKS URL its signing keys');
+  const h = argv.host.includes(':') ? `[${argv.host}]` : argv.host;
+  const audience = argv.jwtAudience ?? argv.publicUrl ?? `http://${h}:${argv.port}${argv.basePath.replace(/\/+$/, '')}${argv.mcpPath}`;
+  if (argv.jwtIssuer && !argv.jwtAudience && !argv.publicUrl && argv.port === 0) throw new Error('--jwt-issuer with --port 0: give --jwt-audience (or --public-url), the URL clients use, so tokens can name it');
   return {
     host: argv.host,
     port: argv.port,
@@ -86,6 +99,8 @@ export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOpt
     allowedHosts: argv.allowedHost,
     cors: argv.cors,
     apiKeys: keys,
+    authenticators: argv.jwtIssuer ? [jwtAuthenticator({ issuer: argv.jwtIssuer, jwksUrl: argv.jwtJwksUrl, audience, requiredScopes: argv.jwtScope })] : [],
+    allowUnauthenticated: argv.allowUnauthenticated,
     maxBodyBytes: parseOr(bytes, argv.maxBody, 'max-body'),
     sessionIdleTimeoutMs: parseOr(duration, argv.sessionIdleTimeout, 'session-idle-timeout'),
     maxSessions: argv.maxSessions,

@@ -18,7 +18,7 @@ export { ChildProcessTransport, type ExitInfo } from './child/process-transport.
 export { SupervisedChild, type SupervisorOptions } from './child/supervisor.js';
 export { HttpFace, type HttpFaceOptions, type SessionInfo } from './http/face.js';
 export { ModernRequestTransport } from './http/modern-request.js';
-export { AuthFailure, type Authenticator, type AuthFailureKind } from './http/auth/authenticator.js';
+export * from './http/auth/index.js';
 export type { Middleware, FaceRequest } from './http/middleware.js';
 export { Multiplexer, Lane, BRIDGE_CLIENT_INFO } from './mux/multiplexer.js';
 export { ModernFront, type ModernFrontOptions } from './era/modern-front.js';

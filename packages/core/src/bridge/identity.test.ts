@@ -6,7 +6,8 @@ import { Bridge, type BridgeOptions } from './bridge.js';
 import { inProcessUpstream } from '../upstream/in-process.js';
 import { LayerTransport, type Layer } from '../layer.js';
 import type { SendOptions, Transport } from '../transport.js';
-import type { Authenticator } from '../http/auth/authenticator.js';
+import { createServer } from 'node:net';
+import { jwtAuthenticator } from '../http/auth/jwt.js';
 
 interface Seen {
   method: string;
@@ -39,6 +40,15 @@ function server(callers: string[]) {
     return { content: [{ type: 'text', text: `you are ${caller}` }] };
   });
   return s;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 let bridge: Bridge | undefined;
@@ -85,23 +95,28 @@ describe('the caller rides with every message, in both eras', () => {
     expect(JSON.stringify(seen)).not.toContain('secret-key');
   });
 
-  it('tokens: a subject and scopes from an authenticator reach the layer on a 2025 and a 2026 call', async () => {
+  it('JWT access tokens: the subject and scopes reach the layer on a 2025 and a 2026 call', async () => {
+    const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
     const seen: Seen[] = [];
     const callers: string[] = [];
-    const tokens: Authenticator = {
-      scheme: 'test-token',
-      authenticate(req) {
-        const m = /^Bearer tok-(\w+)$/.exec(req.headers.authorization ?? '');
-        return m ? { token: m[0].slice(7), clientId: `app-${m[1]}`, scopes: ['tools:read', `user:${m[1]}`], extra: { subject: m[1] } } : undefined;
-      },
-      challenge: () => 'Bearer realm="test"',
-    };
-    const url = await start({ authenticators: [tokens] }, seen, callers);
-    await callAs(url, { authorization: 'Bearer tok-carol' }, 'legacy');
-    await callAs(url, { authorization: 'Bearer tok-dave' }, 'auto');
+    const port = await freePort();
+    const audience = `http://127.0.0.1:${port}/mcp`;
+    const sign = (sub: string, scope: string) =>
+      new SignJWT({ scope, client_id: `app-${sub}` })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer('https://as.example')
+        .setAudience(audience)
+        .setSubject(sub)
+        .setExpirationTime('5m')
+        .sign(privateKey);
+    const url = await start({ port, authenticators: [jwtAuthenticator({ issuer: 'https://as.example', audience, jwks: { keys: [jwk] } })] }, seen, callers);
+    await callAs(url, { authorization: `Bearer ${await sign('carol', 'tools:read user:carol')}` }, 'legacy');
+    await callAs(url, { authorization: `Bearer ${await sign('dave', 'tools:read')}` }, 'auto');
     expect(seen).toEqual([
       { method: 'tools/call', tool: 'whoami', caller: 'app-carol', scopes: ['tools:read', 'user:carol'], subject: 'carol' },
-      { method: 'tools/call', tool: 'whoami', caller: 'app-dave', scopes: ['tools:read', 'user:dave'], subject: 'dave' },
+      { method: 'tools/call', tool: 'whoami', caller: 'app-dave', scopes: ['tools:read'], subject: 'dave' },
     ]);
     expect(callers).toEqual(['app-carol', 'app-dave']);
   });

@@ -7,7 +7,8 @@ import type { Metrics } from '../metrics.js';
 import { META, MODERN_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSIONS, isSessionProtocolVersion } from '../protocol.js';
 import type { Era } from '../upstream/upstream.js';
 import type { Authenticator } from './auth/authenticator.js';
-import { staticKeyAuthenticator } from './auth/static-keys.js';
+import { apiKeyAuthenticator } from './auth/api-key.js';
+import { apiKeyFromSecret, type ApiKey } from './auth/key-file.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { LegacySseSession } from './legacy-sse-session.js';
 import { ModernRequestTransport } from './modern-request.js';
@@ -39,10 +40,13 @@ export interface HttpFaceOptions {
   trustProxy?: boolean;
   allowedHosts?: string[];
   cors?: string[];
-  /** Plain API keys (each gets a stable id derived from its hash). */
-  apiKeys?: string[];
-  /** Who may call, in order: the first that recognises a request's credential decides. */
-  authenticators?: Authenticator[];
+  /** API keys: plain secrets (each gets a stable id derived from its hash) or entries of a key file (ids, scopes). */
+  apiKeys?: (string | ApiKey)[];
+  /**
+   * Who may call, in order (API keys first): the first that accepts a request's credential decides. Promises are
+   * awaited by listen() (a JWT authenticator loads its library on creation).
+   */
+  authenticators?: (Authenticator | Promise<Authenticator>)[];
   maxBodyBytes?: number;
   sessionIdleTimeoutMs?: number;
   maxSessions?: number;
@@ -58,6 +62,8 @@ export interface HttpFaceOptions {
    * piped). A rejection refuses the client with 503.
    */
   onSession(session: Transport, info: SessionInfo): Promise<void>;
+  /** Silences the warning for a non-loopback bind with no authentication (a proxy in front authenticates). */
+  allowUnauthenticated?: boolean;
   /** Serve 2026-07-28 (stateless) requests (default true); otherwise they are refused as unsupported. */
   serveModern?: boolean;
   /** Readiness in words: never a command line or a secret (it is shown to anyone who may call). */
@@ -80,8 +86,8 @@ export class HttpFace {
     Pick<HttpFaceOptions, 'host' | 'port' | 'mcpPath' | 'ssePath' | 'messagesPath' | 'maxBodyBytes' | 'sessionIdleTimeoutMs' | 'maxSessions' | 'keepaliveMs' | 'replayMaxEvents' | 'replayMaxBytes'>
   > & { basePath: string };
   private readonly security: SecurityOptions;
-  private readonly authenticators: Authenticator[];
-  private readonly gate: Middleware[];
+  private authenticators: Authenticator[] = [];
+  private gate: Middleware[] = [];
   private readonly refuse: Refuse;
   private readonly sessions = new Map<string, Session>();
   private readonly log: Logger;
@@ -114,17 +120,7 @@ export class HttpFace {
       allowedHosts: defaultAllowedHosts(host, extraHosts.map((h) => h.toLowerCase())),
       corsOrigins: options.cors ?? [],
     };
-    this.authenticators = [...(options.apiKeys?.length ? [staticKeyAuthenticator(options.apiKeys)] : []), ...(options.authenticators ?? [])];
     this.refuse = refuseWith((reason) => this.metrics?.rejections.inc({ reason }));
-    // The gate, in order: who may reach us at all, then who is calling.
-    this.gate = [
-      hostGuard(this.security.allowedHosts, this.refuse),
-      originGuard(this.security, this.refuse),
-      cors(this.security),
-      (c) => c.path === '/readyz' && this.readyz(c),
-      wellKnown(this.authenticators),
-      authenticate(this.authenticators, this.refuse),
-    ];
     this.server = http.createServer({ requestTimeout: 0, headersTimeout: 66_000, keepAliveTimeout: 65_000 }, (req, res) =>
       this.handle(req, res).catch((err: Error) => {
         this.log.error({ err: err.message }, 'request handler failed');
@@ -140,9 +136,35 @@ export class HttpFace {
     return this.sessions.size;
   }
 
+  /** Authentication, then the gate: who may reach us at all, then who is calling. */
+  private async buildGate(): Promise<void> {
+    const keys = (this.options.apiKeys ?? []).map((k, i) => (typeof k === 'string' ? apiKeyFromSecret(k, { source: 'apiKeys', where: `#${i + 1}` }) : k));
+    this.authenticators = [...(keys.length ? [apiKeyAuthenticator(keys)] : []), ...(await Promise.all(this.options.authenticators ?? []))];
+    this.gate = [
+      hostGuard(this.security.allowedHosts, this.refuse),
+      originGuard(this.security, this.refuse),
+      cors(this.security),
+      (c) => c.path === '/readyz' && this.readyz(c),
+      wellKnown(this.authenticators),
+      authenticate(this.authenticators, this.refuse),
+    ];
+  }
+
+  /** True once listen() knows who may call: some authenticator is configured. */
+  get authenticated(): boolean {
+    return this.authenticators.length > 0;
+  }
+
   async listen(): Promise<{ url: string; port: number }> {
+    await this.buildGate();
     if (!isLoopbackBind(this.o.host) && !this.options.allowedHosts?.length && !this.options.publicUrl) {
       this.log.warn({ host: this.o.host }, 'listening beyond loopback without --allowed-host or --public-url: Host header is not checked');
+    }
+    if (!isLoopbackBind(this.o.host) && !this.authenticated && !this.options.allowUnauthenticated) {
+      this.log.warn(
+        { host: this.o.host },
+        'LISTENING BEYOND LOOPBACK WITH NO AUTHENTICATION: anyone who can reach this address can use the server and its tools. Add --api-key-file (or --jwt-issuer), or pass --allow-unauthenticated if a proxy in front authenticates',
+      );
     }
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, refuseWith, type FaceRequest } from './middleware.js';
 import { AuthFailure, type Authenticator } from './auth/authenticator.js';
-import { staticKeyAuthenticator } from './auth/static-keys.js';
+import { apiKeyAuthenticator } from './auth/api-key.js';
+import { apiKeyFromSecret } from './auth/key-file.js';
 
 function fake(headers: Record<string, string>) {
   const out: { status?: number; headers: Record<string, unknown>; body?: string } = { headers: {} };
@@ -33,7 +34,7 @@ const jwtLike: Authenticator = {
 
 describe('authentication middleware', () => {
   const refuse = refuseWith();
-  const gate = authenticate([staticKeyAuthenticator(['key-one-123456789']), jwtLike], refuse);
+  const gate = authenticate([apiKeyAuthenticator([apiKeyFromSecret('key-one-123456789', { source: 'test' })]), jwtLike], refuse);
 
   it('lets anyone through when no authenticator is configured', async () => {
     const { c } = fake({});

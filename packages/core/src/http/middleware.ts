@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, errorResponse } from '../jsonrpc.js';
 import { AuthFailure, type Authenticator, type AuthInfo } from './auth/authenticator.js';
+import { AuthUnavailableError } from './auth/unavailable.js';
 import { applyCors, hostAllowed, originAllowed, type SecurityOptions } from './security.js';
 
 /** One HTTP request on its way through the face's gate. */
@@ -86,6 +87,11 @@ export function authenticate(authenticators: Authenticator[], refuse: Refuse): M
           return false;
         }
       } catch (err) {
+        if (err instanceof AuthUnavailableError) {
+          // The credential may be fine; we cannot check it now. A 401 would make an OAuth client throw its token away.
+          c.res.setHeader('retry-after', String(err.retryAfterSec));
+          return refuse(c, 503, 'auth-unavailable', err.message);
+        }
         if (!(err instanceof AuthFailure)) throw err;
         if (!refused || refused.failure.status !== 403) refused = { by: a, failure: err };
       }
