@@ -143,17 +143,21 @@ class ModernRequestLayer extends LayerTransport {
     const m = message as Message;
     const call = this.call;
     // Once another request resumed our call, what the server says about it is that request's business.
-    if (call && call.connection === this.next && call.current !== this) return call.current.fromCall(m);
-    this.fromCall(m);
+    if (call && call.connection === this.next && call.current !== this) call.current.fromCall(m);
+    else this.fromCall(m);
   }
 
   /** @internal a message from the server about this request's call (or this request itself). */
   fromCall(m: Message): void {
     if (isResponse(m)) {
       if (this.call) this.call.parked = undefined;
-      return this.answer({ ...m, id: this.requestId } as Message);
+      this.answer({ ...m, id: this.requestId } as Message);
+      return;
     }
-    if (isRequest(m)) return this.askClient(m);
+    if (isRequest(m)) {
+      this.askClient(m);
+      return;
+    }
     const method = (m as { method?: string }).method ?? '';
     const params = ((m as { params?: Record<string, unknown> }).params ?? {}) as Record<string, unknown>;
     const key = LIST_CHANGED[method];
@@ -195,7 +199,10 @@ class ModernRequestLayer extends LayerTransport {
     const refuse = (why: string, code: number = ErrorCode.InternalError) => void call?.connection.send(errorResponse(m.id, code, why)).catch(() => {});
     if (!call) return void this.next.send(errorResponse(m.id, ErrorCode.InternalError, 'no client request is waiting for this input')).catch(() => {});
     const needs = CAPABILITY_FOR_SERVER_REQUEST[m.method];
-    if (needs && !(needs in call.capabilities)) return refuse(`the client did not declare the ${needs} capability`, ErrorCode.MethodNotFound);
+    if (needs && !(needs in call.capabilities)) {
+      refuse(`the client did not declare the ${needs} capability`, ErrorCode.MethodNotFound);
+      return;
+    }
     const state = randomBytes(18).toString('base64url');
     const key = m.method.replace(/[^A-Za-z0-9]/g, '_');
     const timer = setTimeout(() => {

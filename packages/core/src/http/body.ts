@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { SwitchboardError } from '../errors.js';
 
-export class BodyTooLargeError extends Error {
+export class BodyTooLargeError extends SwitchboardError {
   constructor(readonly limit: number) {
-    super(`request body exceeds the ${limit}-byte limit (raise it with --max-body)`);
+    super('SB_BODY_TOO_LARGE', `request body exceeds the ${limit}-byte limit (raise it with --max-body)`);
   }
 }
 

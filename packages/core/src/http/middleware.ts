@@ -93,7 +93,7 @@ export function authenticate(authenticators: Authenticator[], refuse: Refuse): M
           return refuse(c, 503, 'auth-unavailable', err.message);
         }
         if (!(err instanceof AuthFailure)) throw err;
-        if (!refused || refused.failure.status !== 403) refused = { by: a, failure: err };
+        if (refused?.failure.status !== 403) refused = { by: a, failure: err };
       }
     }
     if (refused) {
