@@ -1,0 +1,12 @@
+/**
+ * @switchboard/gateway — the gateway's parts that do not depend on a transport: the config file, exposed names,
+ * policy (globs, caller scopes, argument constraints, rate limits), the audit log, tool pinning and the catalog
+ * report. The router that wires them onto the core's pipe is built on top.
+ */
+export * from './errors.js';
+export { canonicalJson, canonicalHash, sha256Hex } from './canonical-json.js';
+export * from './naming.js';
+export { ResourceUriMap, type UpstreamUri } from './resource-uris.js';
+export { CursorCodec, type ListPosition } from './cursors.js';
+export { collectAllPages, type Page, type CollectResult } from './pagination.js';
+export { compileGlob, GlobSet, ToolFilter, toolKey, type AllowDeny } from './policy/globs.js';
