@@ -10,13 +10,14 @@ import { GatewayConfigError, type ConfigIssue } from '../errors.js';
  * key "__proto__" (assigning it would change the parsed object's prototype).
  */
 export function parseJsonc(text: string, source: string): unknown {
+  if (/^\s*$/.test(text)) throw new GatewayConfigError(source, [{ path: '', message: 'the file is empty' }]);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   const issues: ConfigIssue[] = errors.map((e) => ({
     path: '',
     message: `${describeParseError(printParseErrorCode(e.error))} at ${position(text, e.offset)}`,
   }));
-  if (!root && issues.length === 0) issues.push({ path: '', message: 'the file is empty' });
+  if (!root && issues.length === 0) issues.push({ path: '', message: 'the file holds only comments' });
   if (root) checkKeys(root, text, issues);
   if (issues.length) throw new GatewayConfigError(source, issues);
   return getNodeValue(root!);
