@@ -17,3 +17,17 @@ export { detectPlainSecrets, looksLikeSecret } from './config/plain-secrets.js';
 export { diffConfigs, serverHash, type ConfigDiff } from './config/diff.js';
 export { KeyRing, generateApiKey, hashApiKey, loadKeyFile, parseKeyFile, type ApiKeyEntry } from './config/key-file.js';
 export type * from './config/types.js';
+export { callerPolicy, serverExposes, API_KEY_SCHEME, JWT_SCHEME, type CallerIdentity, type CallerPolicy } from './policy/scopes.js';
+export { ArgumentPolicy } from './policy/constraints.js';
+export {
+  RateLimiter,
+  MemoryRateLimitStore,
+  bucketOf,
+  takeTokens,
+  type Bucket,
+  type BucketState,
+  type TakeResult,
+  type RateLimitStore,
+  type RateLimitRules,
+  type MemoryStoreOptions,
+} from './policy/rate-limit.js';
