@@ -31,3 +31,4 @@ export {
   type RateLimitRules,
   type MemoryStoreOptions,
 } from './policy/rate-limit.js';
+export { AuditLog, argumentsHash, type AuditCallInput, type AuditPinInput, type AuditOutcome, type AuditFs, type AuditLogOptions } from './audit.js';
