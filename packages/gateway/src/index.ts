@@ -32,3 +32,18 @@ export {
   type MemoryStoreOptions,
 } from './policy/rate-limit.js';
 export { AuditLog, argumentsHash, type AuditCallInput, type AuditPinInput, type AuditOutcome, type AuditFs, type AuditLogOptions } from './audit.js';
+export {
+  hashToolDefinition,
+  createLock,
+  readLock,
+  writeLock,
+  lockPathFor,
+  comparePins,
+  type ToolDefinition,
+  type PinEntry,
+  type PinLock,
+  type PinComparison,
+  type ChangedPin,
+} from './pinning.js';
+export { scanText, scanToolDefinition, escapeText, type Finding, type FindingKind, type ScanOptions } from './description-scan.js';
+export { lineDiff } from './line-diff.js';
