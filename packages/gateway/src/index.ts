@@ -47,3 +47,15 @@ export {
 } from './pinning.js';
 export { scanText, scanToolDefinition, escapeText, type Finding, type FindingKind, type ScanOptions } from './description-scan.js';
 export { lineDiff } from './line-diff.js';
+export {
+  buildCatalogReport,
+  renderCatalogReport,
+  estimateTokens,
+  type BackendCatalog,
+  type BackendState,
+  type CatalogReport,
+  type CatalogReportInput,
+  type BackendRow,
+  type ToolRow,
+  type PinStatus,
+} from './catalog-report.js';
