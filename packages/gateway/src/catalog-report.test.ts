@@ -89,8 +89,7 @@ describe('renderCatalogReport', () => {
     expect(text).toMatch(/\n {2}slack +failed +0 tools +0 B +~0 tokens +— spawn slack-mcp ENOENT/);
     expect(text).toMatch(/\nTools \(4, [\d.]+ (B|KiB), ~\d+ tokens; tokens ≈ bytes \/ 4\)\n/);
     expect(text).toMatch(/\n {2}gh__find +github\.search +\d+ B +~\d+ +changed, withheld\n/);
-    expect(text).toMatch(/
- {2}fs__read_file +fs\.read_file +\d+ B +~\d+ +new, withheld, 3 finding\(s\)\n/);
+    expect(text).toMatch(/\n {2}fs__read_file +fs\.read_file +\d+ B +~\d+ +new, withheld, 3 finding\(s\)\n/);
     expect(text).toContain('\nNames (1)\n  collision: "fs__write_file" from fs.write_file collides with fs.write.file');
     expect(text).toContain('\nUnresolved secrets (1)\n  mcpServers.api.headers.Authorization: ${env:API_TOKEN} — environment variable API_TOKEN is not set\n');
     expect(text).toContain('fs__read_file description: hidden-tag: Reads a file. <IMPORTANT>');
