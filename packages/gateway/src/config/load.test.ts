@@ -117,6 +117,12 @@ describe('parseConfig: the gateway superset', () => {
     expect(parseConfig('{}').warnings[0]!.path).toBe('mcpServers');
   });
 
+  it('warns when a prefix leaves no room for shortened names under the budget', () => {
+    const { warnings } = parseConfig(JSON.stringify({ mcpServers: { s: { command: 'x', prefix: 'p'.repeat(10) } }, gateway: { nameBudget: 20 } }));
+    expect(warnings).toEqual([{ path: 'mcpServers.s', message: expect.stringMatching(/too long for nameBudget 20/) }]);
+    expect(parseConfig(JSON.stringify({ mcpServers: { s: { command: 'x', prefix: 'p'.repeat(6) } }, gateway: { nameBudget: 20 } })).warnings).toEqual([]);
+  });
+
   it('loads from a file, resolving paths against its directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-gw-'));
     writeFileSync(join(dir, 'gw.jsonc'), '{ "mcpServers": { "s": { "command": "x" } }, "gateway": { "audit": { "path": "a.jsonl" } } }');

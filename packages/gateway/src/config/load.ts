@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { GatewayConfigError, type ConfigIssue } from '../errors.js';
-import { defaultPrefix } from '../naming.js';
+import { NAME_SEPARATOR, defaultPrefix } from '../naming.js';
 import { parseJsonc } from './jsonc.js';
 import { fromZodIssues, joinPath } from './issues.js';
 import {
@@ -95,7 +95,17 @@ function normalise(file: RawFile, baseDir: string, issues: ConfigIssue[], warnin
     }
     servers.push(server);
   }
-  return { baseDir, servers, gateway: normaliseGateway(file.gateway ?? {}, baseDir, issues) };
+  const gateway = normaliseGateway(file.gateway ?? {}, baseDir, issues);
+  for (const server of servers) {
+    // A shortened name keeps `prefix__` + 1 character + `_` + a 10-character hash; a longer prefix gets cut.
+    if (server.prefix.length + NAME_SEPARATOR.length + 12 > gateway.nameBudget) {
+      warnings.push({
+        path: server.path,
+        message: `prefix "${server.prefix}" is too long for nameBudget ${gateway.nameBudget}: shortened tool names would cut into it; set a shorter "prefix"`,
+      });
+    }
+  }
+  return { baseDir, servers, gateway };
 }
 
 function normaliseServer(key: string, path: string, raw: RawServer, baseDir: string, issues: ConfigIssue[], warnings: ConfigWarning[]): ServerConfig | undefined {
