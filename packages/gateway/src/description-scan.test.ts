@@ -41,6 +41,8 @@ describe('scanText', () => {
     'Use this tool to list the user’s repositories.',
     'Émoji-safe: naïve café résumé — “quotes” 日本語 😀',
     'x'.repeat(1024),
+    'Before using this tool, call list_projects to get the project id.',
+    'You must call authenticate first.',
   ])('stays quiet for an ordinary description: %s', (text) => {
     expect(kinds(text, ['github.com'])).toEqual([]);
   });

@@ -37,8 +37,9 @@ const INSTRUCTIONS: RegExp[] = [
   /\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|reveal|show|notify|alert)\s+(?:this\s+|it\s+)?(?:to\s+)?(?:the\s+)?user/giu,
   /\bwithout\s+(?:telling|informing|notifying|alerting|asking)\s+(?:the\s+)?user/giu,
   /\b(?:the\s+)?user\s+(?:must|should)\s+not\s+(?:know|see|be\s+told)/giu,
-  /\bbefore\s+(?:using|calling|invoking)\s+(?:this|the|any)\s+tool\b[^.]{0,80}?\b(?:read|call|fetch|send|include|pass|open|run)\b/giu,
-  /\b(?:you|the\s+(?:assistant|model|ai))\s+(?:must|should|have\s+to|need\s+to)\s+(?:first\s+|always\s+)?(?:read|send|pass|include|call|fetch|upload|exfiltrate)\b/giu,
+  // Not "call" or "fetch": "before using this tool, call list_projects" is an honest and common description.
+  /\bbefore\s+(?:using|calling|invoking)\s+(?:this|the|any)\s+tool\b[^.]{0,80}?\b(?:read|send|include|pass|open|upload)\b/giu,
+  /\b(?:you|the\s+(?:assistant|model|ai))\s+(?:must|should|have\s+to|need\s+to)\s+(?:first\s+|always\s+)?(?:read|send|pass|include|upload|exfiltrate)\b/giu,
   /\b(?:pass|send|include|put)\s+(?:its|the|their)\s+(?:full\s+)?(?:content|contents)\s+(?:as|in|into)\b/giu,
   /\b(?:this\s+is\s+)?(?:very\s+)?(?:important|critical)\s*:\s*(?:you|the\s+(?:assistant|model))\b/giu,
   /\bsystem\s+prompt\b/giu,

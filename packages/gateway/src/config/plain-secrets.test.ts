@@ -64,6 +64,21 @@ describe('detectPlainSecrets', () => {
     expect(JSON.stringify(warnings)).not.toContain('abcdefghijklmnopq');
   });
 
+  it('finds secrets passed as command arguments', () => {
+    const { config } = parseConfig(
+      JSON.stringify({
+        mcpServers: {
+          a: { command: 'x', args: ['--api-key', 'abcdefgh1234', '--token=zyxwvut98765', 'ghp_' + 'a1B2'.repeat(9), '--port', '8080', '--config-path', '/etc/x', '--api-key', '${env:K}', '--verbose'] },
+        },
+      }),
+    );
+    const warnings = detectPlainSecrets(config);
+    expect(warnings.map((w) => w.path)).toEqual(['mcpServers.a.args[1]', 'mcpServers.a.args[2]', 'mcpServers.a.args[3]']);
+    expect(warnings[0]!.message).toContain('"${env:API_KEY}"');
+    expect(warnings[1]!.message).toContain('"--token=${env:TOKEN}"');
+    expect(JSON.stringify(warnings)).not.toContain('abcdefgh1234');
+  });
+
   it('is quiet for a clean file', () => {
     const { config } = parseConfig(JSON.stringify({ mcpServers: { a: { command: 'x', env: { T: '${env:T}', DEBUG: 'true' } } } }));
     expect(detectPlainSecrets(config)).toEqual([]);

@@ -18,6 +18,7 @@ export function detectPlainSecrets(config: GatewayConfig): ConfigWarning[] {
   for (const server of config.servers) {
     if (server.kind === 'stdio') {
       for (const [k, v] of Object.entries(server.env)) check(joinPath(server.path, 'env', k), k, v);
+      checkArgs(server.path, server.args, warnings);
     } else if (server.kind === 'remote') {
       for (const [k, v] of Object.entries(server.headers)) check(joinPath(server.path, 'headers', k), k, v);
       checkUrl(joinPath(server.path, 'url'), server.url, warnings);
@@ -65,6 +66,23 @@ function looksRandom(value: string): boolean {
   let entropy = 0;
   for (const n of counts.values()) entropy -= (n / value.length) * Math.log2(n / value.length);
   return entropy >= 3.5;
+}
+
+/** `--api-key sk-…`, `--token=…` or a bare known token format among a command's arguments. */
+function checkArgs(path: string, args: readonly string[], warnings: ConfigWarning[]): void {
+  args.forEach((arg, i) => {
+    if (arg.includes('${')) return;
+    const flag = /^--?([A-Za-z][\w-]*)=(.*)$/s.exec(arg);
+    const previous = i > 0 ? /^--?([A-Za-z][\w-]*)$/.exec(args[i - 1]!) : null;
+    const [name, value] = flag ? [flag[1]!, flag[2]!] : previous ? [previous[1]!, arg] : ['', arg];
+    const secret = name ? SECRET_NAME.test(name) && value.length >= 8 && !value.startsWith('/') : KNOWN_TOKEN.test(arg);
+    if (secret) {
+      warnings.push({
+        path: joinPath(path, 'args', i),
+        message: `looks like a literal secret; set it in the environment and write "${flag ? `--${name}=` : ''}\${env:${envName(name || 'TOKEN')}}"`,
+      });
+    }
+  });
 }
 
 function checkUrl(path: string, url: string, warnings: ConfigWarning[]): void {
