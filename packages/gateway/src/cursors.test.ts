@@ -11,6 +11,28 @@ describe('CursorCodec', () => {
     expect(codec.decode('tools/list', codec.encode('tools/list', { server: 's' }))).toEqual({ server: 's' });
   });
 
+  it('carries an offset into a cached list', () => {
+    const cursor = codec.encode('tools/list', { server: 'fs', offset: 50 });
+    expect(codec.decode('tools/list', cursor)).toEqual({ server: 'fs', offset: 50 });
+    expect(() => codec.encode('tools/list', { server: 'fs', offset: -1 })).toThrow(RangeError);
+    expect(() => codec.encode('tools/list', { server: 'fs', offset: 1.5 })).toThrow(RangeError);
+  });
+
+  it('refuses a validly sealed cursor whose content is malformed', () => {
+    // Sealing with the same key stands for a bug or a leaked key: the shape is still checked.
+    const seal = (payload: object) => {
+      const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+      const good = codec.encode('tools/list', { server: 'x' });
+      return { body, good };
+    };
+    expect(seal({}).good).toContain('.');
+    for (const payload of [{ v: 1, l: 'tools/list', s: 5 }, { v: 1, l: 'tools/list', s: 'x', o: -3 }, { v: 2, l: 'tools/list', s: 'x' }]) {
+      const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+      const mac = (codec as unknown as { mac(p: string): Buffer }).mac(body).toString('base64url');
+      expect(() => codec.decode('tools/list', `${body}.${mac}`)).toThrow(CursorError);
+    }
+  });
+
   it('refuses a cursor for another list', () => {
     const cursor = codec.encode('tools/list', { server: 'github' });
     expect(() => codec.decode('prompts/list', cursor)).toThrow(/issued for tools\/list/);

@@ -5,6 +5,8 @@ import { CursorError } from './errors.js';
 export interface ListPosition {
   server: string;
   upstreamCursor?: string;
+  /** Items of that server (or of that upstream page) already served, when the gateway pages a cached list itself. */
+  offset?: number;
   /** The catalog generation the cursor was issued under; a reload may make older cursors meaningless. */
   generation?: string;
 }
@@ -26,8 +28,11 @@ export class CursorCodec {
   }
 
   encode(list: string, position: ListPosition): string {
+    if (position.offset !== undefined && !(Number.isSafeInteger(position.offset) && position.offset >= 0)) {
+      throw new RangeError(`a cursor offset must be a non-negative integer, got ${position.offset}`);
+    }
     const payload = Buffer.from(
-      JSON.stringify({ v: 1, l: list, s: position.server, c: position.upstreamCursor, g: position.generation }),
+      JSON.stringify({ v: 1, l: list, s: position.server, c: position.upstreamCursor, o: position.offset, g: position.generation }),
     ).toString('base64url');
     return `${payload}.${this.mac(payload).toString('base64url')}`;
   }
@@ -41,7 +46,7 @@ export class CursorCodec {
     const mac = Buffer.from(cursor.slice(dot + 1), 'base64url');
     const expected = this.mac(payload);
     if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw new CursorError('not issued by this gateway, or altered');
-    let data: { v?: unknown; l?: unknown; s?: unknown; c?: unknown; g?: unknown };
+    let data: { v?: unknown; l?: unknown; s?: unknown; c?: unknown; o?: unknown; g?: unknown };
     try {
       data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     } catch {
@@ -50,9 +55,11 @@ export class CursorCodec {
     if (data.v !== 1) throw new CursorError('from another gateway version');
     if (data.l !== list) throw new CursorError(`issued for ${String(data.l)}, not ${list}`);
     if (typeof data.s !== 'string') throw new CursorError('malformed');
+    if (data.o !== undefined && !(Number.isSafeInteger(data.o) && (data.o as number) >= 0)) throw new CursorError('malformed');
     return {
       server: data.s,
       ...(typeof data.c === 'string' ? { upstreamCursor: data.c } : {}),
+      ...(typeof data.o === 'number' ? { offset: data.o } : {}),
       ...(typeof data.g === 'string' ? { generation: data.g } : {}),
     };
   }

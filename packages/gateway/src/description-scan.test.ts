@@ -66,6 +66,20 @@ describe('scanText', () => {
     expect(kinds('ig\u200Bnore previous instructions')).toContain('model-instruction');
   });
 
+  it('groups a run of invisible characters into one finding, and caps findings per kind with a count', () => {
+    expect(scanText('a\u200B\u200C\u200Db', 'd').map((f) => f.excerpt)).toEqual(['a\\u{200B}\\u{200C}\\u{200D}b']);
+    const many = scanText(Array.from({ length: 12 }, (_, i) => `x${i}\u200By`).join(' '), 'd', { maxLength: 10_000 });
+    expect(many).toHaveLength(6);
+    expect(many[5]).toEqual({ kind: 'invisible-character', field: 'd', excerpt: 'and 7 more' });
+  });
+
+  it('gets through hostile megabyte inputs', () => {
+    for (const text of ['\u200B'.repeat(500_000), ' '.repeat(500_000) + 'x', '<important'.repeat(50_000), 'ignore '.repeat(100_000), 'https://'.repeat(100_000), 'before using this tool '.repeat(20_000)]) {
+      const findings = scanText(text, 'd');
+      expect(findings.length).toBeLessThanOrEqual(8 * 6 + 1);
+    }
+  });
+
   it('honours maxLength', () => {
     expect(scanText('x'.repeat(11), 'd', { maxLength: 10 }).map((f) => f.kind)).toEqual(['long-text']);
   });

@@ -28,8 +28,8 @@ export interface ScanOptions {
   maxLength?: number;
 }
 
-const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200D\u2060-\u2064\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/gu;
-const BIDI = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
+const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200D\u2060-\u2064\u3164\uFE00-\uFE0F\uFEFF\uFFA0]+/gu;
+const BIDI = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]+/gu;
 const TAGS = /[\u{E0000}-\u{E007F}]+/gu;
 
 const INSTRUCTIONS: RegExp[] = [
@@ -45,7 +45,7 @@ const INSTRUCTIONS: RegExp[] = [
   /\bsystem\s+prompt\b/giu,
 ];
 
-const HIDDEN_TAGS = /<\s*\/?\s*(?:important|system|instructions?|secret|hidden|admin|sudo|assistant|prompt)\b[^>]*>|\[\s*(?:system|inst|important)\s*\]/giu;
+const HIDDEN_TAGS = /<\s*\/?\s*(?:important|system|instructions?|secret|hidden|admin|sudo|assistant|prompt)\b[^<>]{0,200}>|\[\s*(?:system|inst|important)\s*\]/giu;
 
 const SENSITIVE_PATHS =
   /(?:~|\$HOME|\/home\/[^\s/]+|\/Users\/[^\s/]+)?\/\.(?:ssh|aws|gnupg|kube|docker|netrc|npmrc|pypirc|git-credentials|config\/gcloud)\b[^\s"'`)]*|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\/etc\/(?:passwd|shadow|sudoers)\b|\bmcp\.json\b|\bclaude_desktop_config\.json\b|(?:^|[\s"'`(])\.env\b/giu;
@@ -74,7 +74,24 @@ export function scanText(text: string, field: string, options: ScanOptions = {})
   }
   const maxLength = options.maxLength ?? 1024;
   if ([...text].length > maxLength) findings.push({ kind: 'long-text', field, excerpt: `${[...text].length} characters (more than ${maxLength})` });
-  return findings;
+  return capPerKind(findings);
+}
+
+const MAX_PER_KIND = 5;
+
+/** A hostile text can hold thousands of matches; a reviewer needs a few examples and a count. */
+function capPerKind(findings: Finding[]): Finding[] {
+  const counts = new Map<FindingKind, number>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const n = (counts.get(f.kind) ?? 0) + 1;
+    counts.set(f.kind, n);
+    if (n <= MAX_PER_KIND) out.push(f);
+  }
+  for (const [kind, n] of counts) {
+    if (n > MAX_PER_KIND) out.push({ kind, field: out.find((f) => f.kind === kind)!.field, excerpt: `and ${n - MAX_PER_KIND} more` });
+  }
+  return out;
 }
 
 /** A tool's description, title and every description/title inside its schemas. */
@@ -124,7 +141,8 @@ function isTrusted(host: string, trusted: readonly string[]): boolean {
 
 function excerpt(text: string, index: number, length: number): string {
   const start = Math.max(0, index - 30);
-  const end = Math.min(text.length, index + length + 30);
+  // A match can be a whole hostile megabyte; its first 80 characters show what it is.
+  const end = Math.min(text.length, index + Math.min(length, 80) + 30);
   return `${start > 0 ? '…' : ''}${escapeText(text.slice(start, end))}${end < text.length ? '…' : ''}`;
 }
 

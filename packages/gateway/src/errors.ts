@@ -18,11 +18,10 @@ export class GatewayConfigError extends SwitchboardError {
   constructor(
     readonly source: string,
     readonly issues: ConfigIssue[],
+    /** What the file is meant to be, for the message. */
+    kind = 'gateway config',
   ) {
-    super(
-      'SB_GATEWAY_CONFIG',
-      `${source} is not a valid gateway config:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`,
-    );
+    super('SB_GATEWAY_CONFIG', `${source} is not a valid ${kind}:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
   }
 }
 

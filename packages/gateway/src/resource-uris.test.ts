@@ -30,6 +30,20 @@ describe('ResourceUriMap', () => {
     }
   });
 
+  it('round-trips random URIs exactly (seeded, so a failure reproduces)', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = (chars: string, n: number) => Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)]).join('');
+    const schemeChars = 'abcXYZ019+-.';
+    const restChars = 'abc/:?#[]@!$&\'()*+,;=%{}-._~ é日\u200B';
+    for (let i = 0; i < 2000; i++) {
+      const uri = `${pick('aZ', 1)}${pick(schemeChars, Math.floor(random() * 6))}:${pick(restChars, Math.floor(random() * 30))}`;
+      const server = ['fs', 'git', 'n', 'dash'][i % 4]!;
+      const exposed = map.toExposed(server, uri)!;
+      expect(map.toUpstream(exposed), uri).toEqual({ server, uri });
+    }
+  });
+
   it('maps an expanded namespaced template to the expansion of the original template', () => {
     const template = map.toExposed('fs', 'file:///{path}')!;
     const expanded = template.replace('{path}', encodeURIComponent('a/b c'));

@@ -9,8 +9,8 @@ import { GatewayConfigError, type ConfigIssue } from '../errors.js';
  * Beyond the syntax it refuses duplicate keys (a second "github" entry would silently replace the first) and the
  * key "__proto__" (assigning it would change the parsed object's prototype).
  */
-export function parseJsonc(text: string, source: string): unknown {
-  if (/^\s*$/.test(text)) throw new GatewayConfigError(source, [{ path: '', message: 'the file is empty' }]);
+export function parseJsonc(text: string, source: string, kind?: string): unknown {
+  if (/^\s*$/.test(text)) throw new GatewayConfigError(source, [{ path: '', message: 'the file is empty' }], kind);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   const issues: ConfigIssue[] = errors.map((e) => ({
@@ -19,7 +19,7 @@ export function parseJsonc(text: string, source: string): unknown {
   }));
   if (!root && issues.length === 0) issues.push({ path: '', message: 'the file holds only comments' });
   if (root) checkKeys(root, text, issues);
-  if (issues.length) throw new GatewayConfigError(source, issues);
+  if (issues.length) throw new GatewayConfigError(source, issues, kind);
   return getNodeValue(root!);
 }
 

@@ -54,6 +54,7 @@ describe('key file', () => {
       throw new Error('should have failed');
     } catch (e) {
       expect(e).toBeInstanceOf(GatewayConfigError);
+      expect((e as Error).message).toMatch(/^keys\.json is not a valid API key file:/);
       const lines = (e as GatewayConfigError).issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
       expect(lines.some((l) => expected.test(l)), lines.join('\n')).toBe(true);
     }

@@ -24,6 +24,7 @@ export interface ApiKeyEntry {
 }
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
+const KIND = 'API key file';
 
 const entrySchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 characters from A-Z a-z 0-9 . _ @ -'),
@@ -46,12 +47,13 @@ export function generateApiKey(): { key: string; hash: string } {
 }
 
 export function parseKeyFile(text: string, source = 'key file'): ApiKeyEntry[] {
-  const raw = parseJsonc(text.replace(/^\uFEFF/, ''), source);
+  const raw = parseJsonc(text.replace(/^\uFEFF/, ''), source, KIND);
   const parsed = keyFileSchema.safeParse(raw);
   if (!parsed.success) {
     throw new GatewayConfigError(
       source,
       fromZodIssues(parsed.error.issues, (path) => (path.length === 0 ? Object.keys(keyFileSchema.shape) : path[0] === 'keys' ? Object.keys(entrySchema.shape) : [])),
+      KIND,
     );
   }
   const issues: { path: string; message: string }[] = [];
@@ -65,7 +67,7 @@ export function parseKeyFile(text: string, source = 'key file'): ApiKeyEntry[] {
     ids.set(entry.id, i);
     hashes.set(entry.hash, i);
   });
-  if (issues.length) throw new GatewayConfigError(source, issues);
+  if (issues.length) throw new GatewayConfigError(source, issues, KIND);
   return parsed.data.keys.map((e) => ({
     id: e.id,
     hash: e.hash,
@@ -81,7 +83,7 @@ export async function loadKeyFile(path: string): Promise<KeyRing> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new GatewayConfigError(path, [{ path: '', message: `cannot read the key file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }]);
+    throw new GatewayConfigError(path, [{ path: '', message: `cannot read the key file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }], KIND);
   }
   return new KeyRing(parseKeyFile(text, path));
 }
