@@ -10,6 +10,7 @@ export default defineConfig({
       '@switchboard/core/serve': fileURLToPath(new URL('./packages/core/src/serve.ts', import.meta.url)),
       '@switchboard/core': src('core'),
       '@switchboard/openapi': src('openapi'),
+      '@switchboard/gateway': src('gateway'),
     },
   },
   test: {
