@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<unknown>> = {
   bridge: () => import('./commands/bridge.js'),
   connect: () => import('./commands/connect.js'),
   openapi: () => import('./commands/openapi.js'),
+  gateway: () => import('./commands/gateway.js'),
 };
 const args = hideBin(process.argv);
 const named = args.find((a) => !a.startsWith('-'));

@@ -59,3 +59,7 @@ export {
   type ToolRow,
   type PinStatus,
 } from './catalog-report.js';
+export { Backend, type BackendOptions } from './router/backend.js';
+export { GatewayRouter, type RouterOptions, type RoutingTables } from './router/router.js';
+export { GatewaySession, GATEWAY_INFO } from './router/session.js';
+export { createGateway, upstreamFor, type GatewayOptions } from './gateway.js';

@@ -1,0 +1,118 @@
+import type { Argv } from 'yargs';
+import { createLogger, type LogLevel } from '@switchboard/core/serve';
+import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
+
+export const command = 'gateway';
+export const describe = 'Serve many MCP servers (stdio, remote, OpenAPI) behind one endpoint, from one config file';
+
+export function builder(y: Argv) {
+  return httpFaceOptions(
+    y
+      .usage('$0 gateway --config gateway.json [options]\n$0 gateway check gateway.json')
+      .command(
+        'check <config>',
+        'validate a config offline-ish: connect each server, print the catalog (names, sizes, tokens, collisions, unresolved secrets, suspicious descriptions)',
+        (c) => c.positional('config', { type: 'string', demandOption: true, describe: 'the config file (JSON or JSONC)' }).option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'warn' as const }),
+        (argv) => check(argv as never),
+      )
+      .option('config', { type: 'string', describe: 'the config file: an mcpServers file (Claude Desktop, Cursor, VS Code) works as it is', group: 'Gateway:' })
+      .option('stdio', { type: 'boolean', default: false, describe: 'serve over stdio instead of HTTP (one entry in Claude Desktop for all your servers)', group: 'Gateway:' })
+      .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const, describe: 'how much to log (stderr)' }),
+  )
+    .example('$0 gateway --config gateway.json', 'every server of the file at http://127.0.0.1:8080/mcp, tools named server__tool')
+    .example('$0 gateway --config ~/Library/Application\\ Support/Claude/claude_desktop_config.json --stdio', 'your Claude Desktop servers behind one stdio entry');
+}
+
+interface GatewayArgs extends HttpFaceArgs {
+  config?: string;
+  stdio: boolean;
+  logLevel: LogLevel;
+}
+
+async function load(path: string, log: ReturnType<typeof createLogger>) {
+  const gw = await import('@switchboard/gateway');
+  const { config, warnings } = await gw.loadConfig(path);
+  for (const w of warnings) log.warn({ path: w.path }, w.message);
+  const { value, unresolved } = gw.resolveConfigSecrets(config);
+  return { gw, config: value, unresolved };
+}
+
+export async function handler(argv: GatewayArgs): Promise<void> {
+  if (!argv.config) throw new Error('missing --config: switchboard gateway --config gateway.json (or: switchboard gateway check gateway.json)');
+  const log = createLogger({ level: argv.logLevel, name: 'switchboard-gateway' });
+  const { gw, config, unresolved } = await load(argv.config, log);
+  if (unresolved.length) {
+    throw new Error(`unresolved secrets: ${unresolved.map((u) => `${u.path} (${u.reference}: ${u.reason})`).join('; ')}`);
+  }
+  const keys = config.gateway.auth?.keys ? await gw.loadKeyFile(config.gateway.auth.keys) : undefined;
+  const router = await gw.createGateway(config, { logger: log, keys });
+  if (argv.stdio) {
+    const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
+    const { pipe } = await import('@switchboard/core/serve');
+    void router.start();
+    const face = new StdioServerTransport();
+    const p = pipe(face, router.open({ era: '2025', session: { id: 'stdio', kind: 'stdio' } }), { logger: log });
+    await face.start();
+    const stop = () => void router.stop().finally(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    await p.closed;
+    await router.stop();
+    process.exit(0);
+  }
+  const listen = config.gateway.listen;
+  const given = (flag: string) => process.argv.includes(`--${flag}`);
+  const faceArgs: HttpFaceArgs = {
+    ...argv,
+    host: given('host') ? argv.host : listen.host,
+    port: given('port') ? argv.port : listen.port,
+    basePath: given('base-path') ? argv.basePath : listen.basePath,
+    mcpPath: given('mcp-path') ? argv.mcpPath : listen.mcpPath,
+    ssePath: given('sse-path') ? argv.ssePath : listen.ssePath,
+    messagesPath: given('messages-path') ? argv.messagesPath : listen.messagesPath,
+  };
+  const { graceMs, ...face } = toFaceOptions(faceArgs, log);
+  const { Bridge, jwtAuthenticator } = await import('@switchboard/core/serve');
+  const jwt = config.gateway.auth?.jwt;
+  const bridge = new Bridge({
+    ...face,
+    // The key file's entries are stored hashed: the face compares digests and names the caller by the key's id.
+    apiKeys: [...(face.apiKeys ?? []), ...(keys?.entries ?? []).filter((e) => !e.disabled).map((e) => ({ id: e.id, digest: Buffer.from(e.hash.slice('sha256:'.length), 'hex'), scopes: [] }))],
+    authenticators: [...(face.authenticators ?? []), ...(jwt ? [jwtAuthenticator({ issuer: jwt.issuer, jwksUrl: jwt.jwksUrl, audience: jwt.audience[0]! })] : [])],
+    upstream: router,
+    // The router is one process-wide object: every session is its own GatewaySession over shared backends.
+    isolation: 'per-session',
+    metrics: argv.metrics,
+  });
+  // Backends come up in the background (clients get list_changed as each does); a short wait lets a quick
+  // start list everything from the first request.
+  await Promise.race([router.start(), new Promise((r) => setTimeout(r, 5000).unref())]);
+  await runBridge(bridge, log, faceArgs, { servers: config.servers.length }, async () => {
+    await bridge.stop(graceMs);
+    await router.stop();
+  });
+}
+
+async function check(argv: { config: string; logLevel: LogLevel }): Promise<void> {
+  const log = createLogger({ level: argv.logLevel, name: 'switchboard-gateway' });
+  const { gw, config, unresolved } = await load(argv.config, log);
+  const broken = gw.serversWithUnresolved(config, unresolved);
+  const runnable = { ...config, servers: config.servers.filter((s) => !broken.has(s.key)) };
+  const router = await gw.createGateway(runnable, { logger: log });
+  await router.start();
+  const report = gw.buildCatalogReport({
+    backends: config.servers.map((s) => {
+      const b = router.backends.get(s.key);
+      const state = s.disabled ? 'disabled' : broken.has(s.key) ? 'unresolved-secrets' : b?.state === 'up' ? 'ready' : 'failed';
+      return { server: s.key, prefix: s.prefix, state, error: b?.lastError, tools: (b?.catalog?.tools ?? []) as never, rename: s.rename, filter: s.tools };
+    }),
+    nameBudget: config.gateway.nameBudget,
+    unresolvedSecrets: unresolved,
+    trustedHosts: config.gateway.trustedHosts,
+    pinning: config.gateway.pinning,
+  });
+  process.stdout.write(gw.renderCatalogReport(report) + '\n');
+  await router.stop();
+  const failed = report.backends.some((b) => b.state !== 'ready' && b.state !== 'disabled') || unresolved.length > 0;
+  process.exit(failed ? 1 : 0);
+}

@@ -1,0 +1,184 @@
+import { Multiplexer, Requester, silentLogger, type Lane, type Logger, type Message, type Upstream, type UpstreamContext } from '@switchboard/core/serve';
+
+type Item = Record<string, unknown>;
+
+/** A backend's lists as last fetched: served from memory, so a slow backend never delays anyone's list. */
+export interface BackendCatalog {
+  tools: Item[];
+  prompts: Item[];
+  resources: Item[];
+  templates: Item[];
+  capabilities: Record<string, unknown>;
+  serverInfo?: Item;
+}
+
+export type BackendState = 'starting' | 'up' | 'down' | 'disabled';
+
+export interface BackendOptions {
+  /** The server's key in the config. */
+  key: string;
+  upstream: Upstream;
+  /** per-client: each client session gets its own connection (stateful stdio servers). */
+  isolation: 'shared' | 'per-client';
+  /** A list fetch slower than this counts as a failure (the last good lists stay). */
+  deadlineMs: number;
+  initTimeoutMs?: number;
+  logger?: Logger;
+  /** The backend's lists changed (fetched anew, came up, went down). */
+  onChange(): void;
+}
+
+const MAX_PAGES = 100;
+
+/**
+ * One configured server behind the gateway: a shared connection (a Multiplexer) for the catalog and for clients in
+ * shared isolation, the last good lists, and a breaker that reconnects with jittered backoff when it fails.
+ */
+export class Backend {
+  state: BackendState = 'starting';
+  catalog?: BackendCatalog;
+  lastError?: string;
+  private shared?: Multiplexer;
+  private catalogLane?: Lane;
+  private readonly requests = new Requester('gw-catalog');
+  private retryDelayMs = 500;
+  private retryTimer?: NodeJS.Timeout;
+  private refreshing?: Promise<void>;
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(readonly options: BackendOptions) {
+    this.log = (options.logger ?? silentLogger).child({ server: options.key });
+  }
+
+  get key(): string {
+    return this.options.key;
+  }
+
+  /** Connects and fetches the lists; on failure keeps trying in the background. Never throws. */
+  async start(): Promise<void> {
+    try {
+      const shared = new Multiplexer(this.options.upstream.open({ era: '2025' }), {
+        logger: this.log,
+        initTimeoutMs: this.options.initTimeoutMs ?? 60_000,
+        name: `server "${this.key}"`,
+      });
+      this.shared = shared;
+      // Only the current connection's end matters: an old one closing after a reconnect is history.
+      shared.onclose = () => {
+        if (this.shared === shared) this.fail(new Error('the connection closed'));
+      };
+      const lane = shared.lane();
+      lane.onmessage = (m) => this.fromCatalogLane(m as Message);
+      this.catalogLane = lane;
+      await this.shared.start();
+      await this.refresh();
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.stopped || (this.state === 'down' && this.retryTimer)) return;
+    const wasUp = this.state === 'up';
+    this.state = 'down';
+    this.lastError = err.message;
+    this.requests.failAll(err);
+    if (wasUp || !this.retryTimer) this.log.warn({ err: err.message }, 'backend is down; its last good lists stay served');
+    this.options.onChange();
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    // Jitter spreads reconnects of many gateways (or many backends) after a shared outage.
+    const delay = this.retryDelayMs * (0.75 + Math.random() * 0.5);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 30_000);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.shared?.close().catch(() => {});
+      void this.start();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private fromCatalogLane(m: Message): void {
+    if (this.requests.settle(m)) return;
+    const method = (m as { method?: string }).method ?? '';
+    if (method.endsWith('/list_changed')) void this.refresh();
+  }
+
+  private call(method: string, params: Item = {}): Promise<Message> {
+    const lane = this.catalogLane;
+    if (!lane) return Promise.reject(new Error('not connected'));
+    return this.requests.request((m) => lane.send(m), method, params, this.options.deadlineMs);
+  }
+
+  /** Follows a list's pages to the end (loop-guarded). */
+  private async listAll(method: string, field: string): Promise<Item[]> {
+    const out: Item[] = [];
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = (await this.call(method, cursor ? { cursor } : {})) as { result?: Record<string, unknown>; error?: { message?: string } };
+      if (res.error) throw new Error(`${method}: ${res.error.message ?? 'error'}`);
+      out.push(...(((res.result?.[field] as Item[] | undefined) ?? []) as Item[]));
+      const next = res.result?.nextCursor;
+      if (typeof next !== 'string' || !next || seen.has(next)) return out;
+      seen.add(next);
+      cursor = next;
+    }
+    this.log.warn({ method }, `stopped following ${method} after ${MAX_PAGES} pages`);
+    return out;
+  }
+
+  /** Fetches every list anew; the last good catalog stays if this fails. */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      const init = this.shared?.initializeResult ?? {};
+      const caps = (init.capabilities ?? {}) as Record<string, unknown>;
+      try {
+        const [tools, prompts, resources, templates] = await Promise.all([
+          caps.tools ? this.listAll('tools/list', 'tools') : [],
+          caps.prompts ? this.listAll('prompts/list', 'prompts') : [],
+          caps.resources ? this.listAll('resources/list', 'resources') : [],
+          caps.resources ? this.listAll('resources/templates/list', 'resourceTemplates').catch(() => []) : [],
+        ]);
+        this.catalog = { tools, prompts, resources, templates, capabilities: caps, serverInfo: init.serverInfo as Item | undefined };
+        const cameUp = this.state !== 'up';
+        this.state = 'up';
+        this.lastError = undefined;
+        this.retryDelayMs = 500;
+        if (cameUp) this.log.info({ tools: tools.length, prompts: prompts.length, resources: resources.length }, 'backend is up');
+        this.options.onChange();
+      } catch (err) {
+        // A slow or failed listing on a live connection keeps the last good lists; a dead connection does not.
+        if (this.shared?.isReady && this.catalog) this.log.warn({ err: (err as Error).message }, 'listing failed; the last good lists stay served');
+        else this.fail(err as Error);
+      }
+    })().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** A connection for one client: a lane of the shared connection, or (per-client) one of its own. */
+  connect(ctx: UpstreamContext): Lane {
+    if (this.options.isolation === 'per-client') {
+      const own = new Multiplexer(this.options.upstream.open(ctx), { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name: `server "${this.key}"` });
+      const lane = own.lane();
+      const close = lane.close.bind(lane);
+      lane.close = async () => {
+        await close();
+        await own.close();
+      };
+      return lane;
+    }
+    if (!this.shared) throw new Error(`server "${this.key}" is not connected`);
+    return this.shared.lane();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.shared?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,121 @@
+import { silentLogger, type AuthInfo, type Logger, type Upstream, type UpstreamContext, type UpstreamTransport } from '@switchboard/core/serve';
+import { NameTable, DEFAULT_NAME_BUDGET } from '../naming.js';
+import { ResourceUriMap } from '../resource-uris.js';
+import { callerPolicy, type CallerPolicy } from '../policy/scopes.js';
+import { ArgumentPolicy } from '../policy/constraints.js';
+import { MemoryRateLimitStore, RateLimiter, type RateLimitStore } from '../policy/rate-limit.js';
+import type { KeyRing } from '../config/key-file.js';
+import type { AuthConfig, ArgumentConstraint, RateRule } from '../config/types.js';
+import type { AuditLog } from '../audit.js';
+import type { Backend } from './backend.js';
+import { GatewaySession } from './session.js';
+
+export interface RouterOptions {
+  backends: Backend[];
+  /** server key → exposed prefix. */
+  prefixes: Record<string, string>;
+  /** server key → upstream tool name → exposed name after the prefix. */
+  renames?: Record<string, Record<string, string>>;
+  /** server key → does the server's own filter expose this tool? */
+  exposes?: Record<string, (tool: string) => boolean>;
+  auth?: AuthConfig;
+  keys?: KeyRing;
+  constraints?: Record<string, Record<string, ArgumentConstraint>>;
+  rateLimit?: RateRule;
+  toolRateLimits?: Array<{ tools: string; rule: RateRule }>;
+  rateLimitStore?: RateLimitStore;
+  audit?: AuditLog;
+  nameBudget?: number;
+  logger?: Logger;
+}
+
+/** What the router knows after each catalog change: exposed names ↔ backends, namespaced resource URIs. */
+export interface RoutingTables {
+  tools: NameTable;
+  prompts: NameTable;
+  uris: ResourceUriMap;
+}
+
+/**
+ * The gateway's router: one more Upstream. Each client (a 2025 session, the shared connection that carries 2026
+ * requests, or stdio) opens a GatewaySession, which merges every backend's lists under prefixed names and routes
+ * each call to the backend it names. Policies run per message, on the caller the message carries.
+ */
+export class GatewayRouter implements Upstream {
+  readonly name = 'gateway';
+  readonly log: Logger;
+  readonly sessions = new Set<GatewaySession>();
+  readonly backends: Map<string, Backend>;
+  readonly arguments: ArgumentPolicy;
+  readonly rateLimiter: RateLimiter;
+  tables: RoutingTables;
+  private readonly policies = new Map<string, CallerPolicy>();
+
+  constructor(readonly options: RouterOptions) {
+    this.log = options.logger ?? silentLogger;
+    this.backends = new Map(options.backends.map((b) => [b.key, b]));
+    this.arguments = new ArgumentPolicy(options.constraints ?? {});
+    this.rateLimiter = new RateLimiter(options.rateLimitStore ?? new MemoryRateLimitStore(), { default: options.rateLimit, tools: options.toolRateLimits });
+    this.tables = this.build();
+  }
+
+  open(ctx: UpstreamContext): UpstreamTransport {
+    return new GatewaySession(this, ctx);
+  }
+
+  /** Starts every backend at once; resolves when each is up or has failed its first attempt. */
+  async start(): Promise<void> {
+    await Promise.all([...this.backends.values()].map((b) => b.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.sessions].map((s) => s.close()));
+    await Promise.allSettled([...this.backends.values()].map((b) => b.stop()));
+    await this.options.audit?.close();
+  }
+
+  /** A backend's lists changed: rebuild the tables and tell every client to refresh what changed. */
+  catalogChanged(): void {
+    this.tables = this.build();
+    // A definition may change under the same name: every list is announced as changed.
+    for (const s of this.sessions) {
+      s.notify('notifications/tools/list_changed');
+      s.notify('notifications/prompts/list_changed');
+      s.notify('notifications/resources/list_changed');
+    }
+  }
+
+  private build(): RoutingTables {
+    const up = [...this.backends.values()].filter((b) => b.state === 'up' && b.catalog);
+    const budget = this.options.nameBudget ?? DEFAULT_NAME_BUDGET;
+    const exposes = (key: string) => this.options.exposes?.[key] ?? (() => true);
+    const tools = NameTable.build(
+      up.map((b) => ({
+        server: b.key,
+        prefix: this.options.prefixes[b.key]!,
+        names: b.catalog!.tools.map((t) => String(t.name)).filter(exposes(b.key)),
+        rename: this.options.renames?.[b.key],
+      })),
+      { budget },
+    );
+    const prompts = NameTable.build(
+      up.map((b) => ({ server: b.key, prefix: this.options.prefixes[b.key]!, names: b.catalog!.prompts.map((p) => String(p.name)) })),
+      { budget },
+    );
+    for (const w of [...tools.warnings, ...prompts.warnings]) this.log.warn({ kind: w.kind }, w.message);
+    return { tools, prompts, uris: new ResourceUriMap(this.options.prefixes) };
+  }
+
+  /** What this caller may use (cached per caller id: the key file and scopes map are fixed while it runs). */
+  policyFor(authInfo: AuthInfo | undefined): CallerPolicy {
+    const id = authInfo ? `${authInfo.clientId}\u0000${authInfo.scopes.join(' ')}` : '';
+    let p = this.policies.get(id);
+    if (!p) {
+      const scheme = (authInfo?.extra as { kind?: string } | undefined)?.kind;
+      p = callerPolicy(authInfo ? { clientId: authInfo.clientId, scopes: authInfo.scopes, extra: { scheme } } : undefined, this.options.auth, this.options.keys);
+      if (this.policies.size > 10_000) this.policies.clear();
+      this.policies.set(id, p);
+    }
+    return p;
+  }
+}

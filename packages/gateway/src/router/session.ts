@@ -1,0 +1,335 @@
+import {
+  ErrorCode,
+  errorResponse,
+  isNotification,
+  isRequest,
+  isResponse,
+  isSessionProtocolVersion,
+  LATEST_SESSION_PROTOCOL_VERSION,
+  type AuthInfo,
+  type Lane,
+  type Message,
+  type RequestId,
+  type SendOptions,
+  type Transport,
+  type UpstreamContext,
+  type UpstreamTransport,
+} from '@switchboard/core/serve';
+import { SwitchboardError } from '@switchboard/core/serve';
+import type { GatewayRouter } from './router.js';
+
+type Params = Record<string, unknown>;
+type Req = Message & { id: RequestId; method: string; params?: Params };
+
+export const GATEWAY_INFO = { name: 'switchboard-gateway', version: '0.1.0' };
+
+/** A call in flight to a backend, for the audit line and for cancellation. */
+interface Pending {
+  server: string;
+  lane: Lane;
+  tool?: string;
+  args?: unknown;
+  started: number;
+  callerId: string;
+  bytesIn: number;
+}
+
+/**
+ * One client's view of the gateway. It answers what the gateway owns (initialize, ping, the merged lists) and routes
+ * the rest to the one backend it names, over a lane per backend opened on first use. Ids need no rewriting toward a
+ * backend (each lane remaps its own); server→client requests do, since two backends may use the same id.
+ */
+export class GatewaySession implements UpstreamTransport {
+  onmessage?: Transport['onmessage'];
+  onclose?: () => void;
+  onerror?: (e: Error) => void;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly pending = new Map<RequestId, Pending>();
+  /** Our id for a backend's request to the client → the lane and the backend's id. */
+  private readonly asks = new Map<string, { lane: Lane; id: RequestId }>();
+  private askSeq = 0;
+  private clientCapabilities: Params = {};
+  private closed = false;
+  private initialized = false;
+
+  constructor(
+    private readonly router: GatewayRouter,
+    private readonly ctx: UpstreamContext,
+  ) {
+    router.sessions.add(this);
+  }
+
+  get alive(): boolean {
+    return !this.closed;
+  }
+
+  get inflight(): number {
+    return this.pending.size;
+  }
+
+  async start(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.router.sessions.delete(this);
+    await Promise.allSettled([...this.lanes.values()].map((l) => l.close()));
+    this.onclose?.();
+  }
+
+  /** A list_changed of the gateway's own (a backend's lists changed). */
+  notify(method: string): void {
+    if (this.initialized && !this.closed) this.onmessage?.({ jsonrpc: '2.0', method } as Message);
+  }
+
+  private reply(m: Message): void {
+    if (!this.closed) this.onmessage?.(m);
+  }
+
+  private ok(id: RequestId, result: unknown): void {
+    this.reply({ jsonrpc: '2.0', id, result } as Message);
+  }
+
+  private fail(id: RequestId, code: number, message: string, data?: unknown): void {
+    this.reply(errorResponse(id, code, message, data));
+  }
+
+  async send(message: Parameters<Transport['send']>[0], options?: SendOptions): Promise<void> {
+    if (this.closed) throw new SwitchboardError('SB_TRANSPORT_CLOSED', 'gateway session is closed');
+    const m = message as Message;
+    const caller = options?.extra?.authInfo ?? this.ctx.authInfo;
+    if (isRequest(m)) return this.request(m as Req, caller);
+    if (isNotification(m)) return this.notification(m);
+    if (isResponse(m)) {
+      // The client's answer to a backend's request: back to that backend under its own id.
+      const ask = this.asks.get(String(m.id));
+      if (!ask) return;
+      this.asks.delete(String(m.id));
+      await ask.lane.send({ ...m, id: ask.id } as Message);
+    }
+  }
+
+  private async request(m: Req, caller: AuthInfo | undefined): Promise<void> {
+    const p = m.params ?? {};
+    try {
+      switch (m.method) {
+        case 'initialize':
+          this.clientCapabilities = (p.capabilities as Params) ?? {};
+          return this.ok(m.id, this.initializeResult(p.protocolVersion));
+        case 'ping':
+          return this.ok(m.id, {});
+        case 'logging/setLevel':
+          for (const lane of this.lanes.values()) void lane.send({ jsonrpc: '2.0', id: `gw-log-${++this.askSeq}`, method: m.method, params: p } as Message).catch(() => {});
+          return this.ok(m.id, {});
+        case 'tools/list':
+          return this.ok(m.id, { tools: this.visibleTools(caller) });
+        case 'prompts/list':
+          return this.ok(m.id, { prompts: this.visiblePrompts() });
+        case 'resources/list':
+          return this.ok(m.id, { resources: this.resources('resources', 'uri') });
+        case 'resources/templates/list':
+          return this.ok(m.id, { resourceTemplates: this.resources('templates', 'uriTemplate') });
+        case 'tools/call':
+          return await this.callTool(m, caller);
+        case 'prompts/get':
+          return await this.forwardNamed(m, this.router.tables.prompts.resolve(String(p.name)), 'name', caller);
+        case 'resources/read':
+        case 'resources/subscribe':
+        case 'resources/unsubscribe':
+          return await this.forwardUri(m, caller);
+        case 'completion/complete':
+          return await this.complete(m, caller);
+        default:
+          return this.fail(m.id, ErrorCode.MethodNotFound, `Method not found: ${m.method}`);
+      }
+    } catch (err) {
+      const e = err as Error & { code?: unknown; data?: unknown };
+      this.fail(m.id, typeof e.code === 'number' ? e.code : ErrorCode.InternalError, e.message, e.data);
+    }
+  }
+
+  private initializeResult(asked: unknown): Params {
+    return {
+      protocolVersion: isSessionProtocolVersion(asked) ? asked : LATEST_SESSION_PROTOCOL_VERSION,
+      capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true, subscribe: true }, logging: {}, completions: {} },
+      serverInfo: GATEWAY_INFO,
+      instructions: 'Tools, prompts and resources of several MCP servers, each name prefixed with its server’s name (server__tool).',
+    };
+  }
+
+  private visibleTools(caller: AuthInfo | undefined): Params[] {
+    const policy = this.router.policyFor(caller);
+    const out: Params[] = [];
+    for (const e of this.router.tables.tools.entries) {
+      if (!policy.permits(e.server, e.original)) continue;
+      const tool = this.router.backends.get(e.server)?.catalog?.tools.find((t) => t.name === e.original);
+      if (tool) out.push({ ...tool, name: e.exposed });
+    }
+    return out;
+  }
+
+  private visiblePrompts(): Params[] {
+    const out: Params[] = [];
+    for (const e of this.router.tables.prompts.entries) {
+      const prompt = this.router.backends.get(e.server)?.catalog?.prompts.find((p) => p.name === e.original);
+      if (prompt) out.push({ ...prompt, name: e.exposed });
+    }
+    return out;
+  }
+
+  private resources(kind: 'resources' | 'templates', field: 'uri' | 'uriTemplate'): Params[] {
+    const out: Params[] = [];
+    for (const b of this.router.backends.values()) {
+      if (b.state !== 'up' || !b.catalog) continue;
+      for (const r of b.catalog[kind]) {
+        const exposed = this.router.tables.uris.toExposed(b.key, String(r[field]));
+        if (exposed) out.push({ ...r, [field]: exposed });
+      }
+    }
+    return out;
+  }
+
+  private lane(server: string): Lane {
+    let lane = this.lanes.get(server);
+    if (lane) return lane;
+    const backend = this.router.backends.get(server);
+    if (!backend || backend.state !== 'up') {
+      throw new SwitchboardError('SB_BACKEND_DOWN', `server "${server}" is unavailable right now${backend?.lastError ? ` (${backend.lastError})` : ''}; the other servers are unaffected — retry later`);
+    }
+    lane = backend.connect({ ...this.ctx });
+    lane.onmessage = (m) => this.fromBackend(server, lane!, m as Message);
+    lane.onclose = () => this.lanes.delete(server);
+    this.lanes.set(server, lane);
+    return lane;
+  }
+
+  private async callTool(m: Req, caller: AuthInfo | undefined): Promise<void> {
+    const p = m.params ?? {};
+    const exposed = String(p.name);
+    const entry = this.router.tables.tools.resolve(exposed);
+    const policy = this.router.policyFor(caller);
+    const audit = this.router.options.audit;
+    const base = { callerId: policy.callerId, sessionId: this.ctx.session?.id, tool: exposed, arguments: p.arguments, bytesIn: 0, bytesOut: 0 };
+    if (!entry) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
+    if (!policy.permits(entry.server, entry.original)) {
+      audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'denied' });
+      // Deny looks like absence: a caller learns nothing about tools outside its scope.
+      return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
+    }
+    try {
+      this.router.arguments.check(exposed, p.arguments ?? {});
+    } catch (err) {
+      audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'denied' });
+      return this.fail(m.id, ErrorCode.InvalidParams, (err as Error).message);
+    }
+    try {
+      await this.router.rateLimiter.enforce(policy.callerId, entry.server, entry.original, exposed, policy.rateLimit);
+    } catch (err) {
+      audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'rate-limited' });
+      const e = err as Error & { retryAfterMs?: number };
+      return this.fail(m.id, -32029, e.message, { retryAfterMs: e.retryAfterMs });
+    }
+    const lane = this.lane(entry.server);
+    this.pending.set(m.id, { server: entry.server, lane, tool: exposed, args: p.arguments, started: Date.now(), callerId: policy.callerId, bytesIn: JSON.stringify(p).length });
+    await lane.send({ ...m, params: { ...p, name: entry.original } } as Message).catch((err: Error) => {
+      this.pending.delete(m.id);
+      throw err;
+    });
+  }
+
+  private async forwardNamed(m: Req, entry: { server: string; original: string } | undefined, field: string, _caller: AuthInfo | undefined): Promise<void> {
+    if (!entry) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown ${m.method.split('/')[0]!.replace(/s$/, '')}: ${String(m.params?.[field])}`);
+    const lane = this.lane(entry.server);
+    this.pending.set(m.id, { server: entry.server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
+    await lane.send({ ...m, params: { ...m.params, [field]: entry.original } } as Message);
+  }
+
+  private async forwardUri(m: Req, _caller: AuthInfo | undefined): Promise<void> {
+    const target = this.router.tables.uris.toUpstream(String(m.params?.uri));
+    if (!target) return this.fail(m.id, -32002, `Resource not found: ${String(m.params?.uri)}`);
+    const lane = this.lane(target.server);
+    this.pending.set(m.id, { server: target.server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
+    await lane.send({ ...m, params: { ...m.params, uri: target.uri } } as Message);
+  }
+
+  private async complete(m: Req, caller: AuthInfo | undefined): Promise<void> {
+    const ref = (m.params?.ref ?? {}) as { type?: string; name?: string; uri?: string };
+    if (ref.type === 'ref/prompt') {
+      const entry = this.router.tables.prompts.resolve(String(ref.name));
+      if (!entry) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
+      const lane = this.lane(entry.server);
+      this.pending.set(m.id, { server: entry.server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
+      return lane.send({ ...m, params: { ...m.params, ref: { ...ref, name: entry.original } } } as Message);
+    }
+    const target = this.router.tables.uris.toUpstream(String(ref.uri));
+    if (!target) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown resource template: ${String(ref.uri)}`);
+    void caller;
+    const lane = this.lane(target.server);
+    this.pending.set(m.id, { server: target.server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
+    return lane.send({ ...m, params: { ...m.params, ref: { ...ref, uri: target.uri } } } as Message);
+  }
+
+  private async notification(m: Message & { method: string; params?: Params }): Promise<void> {
+    if (m.method === 'notifications/initialized') {
+      this.initialized = true;
+      return;
+    }
+    if (m.method === 'notifications/cancelled') {
+      const id = m.params?.requestId as RequestId;
+      const p = this.pending.get(id);
+      if (p) await p.lane.send(m).catch(() => {});
+      return;
+    }
+    // roots/list_changed and the like concern every backend this client uses.
+    await Promise.allSettled([...this.lanes.values()].map((l) => l.send(m)));
+  }
+
+  private fromBackend(server: string, lane: Lane, m: Message): void {
+    if (isResponse(m)) {
+      const p = this.pending.get(m.id);
+      if (!p || p.lane !== lane) return;
+      this.pending.delete(m.id);
+      if (p.tool) {
+        const error = (m as { error?: { code?: number } }).error;
+        const isError = (m as { result?: { isError?: boolean } }).result?.isError === true;
+        this.router.options.audit?.call({
+          callerId: p.callerId,
+          sessionId: this.ctx.session?.id,
+          server,
+          tool: p.tool,
+          arguments: p.args,
+          durationMs: Date.now() - p.started,
+          outcome: error || isError ? 'error' : 'ok',
+          ...(error?.code !== undefined ? { errorCode: error.code } : {}),
+          bytesIn: p.bytesIn,
+          bytesOut: JSON.stringify(m).length,
+        });
+      }
+      return this.reply(m);
+    }
+    if (isRequest(m)) {
+      const needs = { 'sampling/createMessage': 'sampling', 'elicitation/create': 'elicitation', 'roots/list': 'roots' }[m.method];
+      if (needs && !(needs in this.clientCapabilities)) {
+        void lane.send(errorResponse(m.id, ErrorCode.MethodNotFound, `the client did not declare the ${needs} capability`)).catch(() => {});
+        return;
+      }
+      const ours = `gw-${server}-${++this.askSeq}`;
+      this.asks.set(ours, { lane, id: m.id });
+      return this.reply({ ...m, id: ours } as Message);
+    }
+    const method = (m as { method?: string }).method ?? '';
+    const params = ((m as { params?: Params }).params ?? {}) as Params;
+    if (method.endsWith('/list_changed')) return; // the router refreshes that backend and announces its own
+    if (method === 'notifications/resources/updated') {
+      const uri = this.router.tables.uris.toExposed(server, String(params.uri));
+      if (uri) this.reply({ ...m, params: { ...params, uri } } as Message);
+      return;
+    }
+    if (method === 'notifications/cancelled') {
+      // The backend withdrew its own request to the client: name it by our id.
+      for (const [ours, a] of this.asks) if (a.lane === lane && a.id === params.requestId) return this.reply({ ...m, params: { ...params, requestId: ours } } as Message);
+      return;
+    }
+    this.reply(m);
+  }
+}
