@@ -59,3 +59,4 @@ export {
   type ToolRow,
   type PinStatus,
 } from './catalog-report.js';
+export { refusalError, RATE_LIMITED_CODE, type JsonRpcError } from './policy/refusal.js';
