@@ -101,6 +101,7 @@ describe('scanToolDefinition', () => {
         },
       },
       outputSchema: { description: 'x\u202Ey' },
+      annotations: { title: 'see https://evil.test', readOnlyHint: true },
     });
     expect(findings.map((f) => `${f.field} ${f.kind}`).sort()).toEqual(
       [
@@ -112,6 +113,7 @@ describe('scanToolDefinition', () => {
         'inputSchema.properties.nested.items[0].title unknown-host',
         'inputSchema.properties.d.default model-instruction',
         'outputSchema.description bidi-control',
+        'annotations.title unknown-host',
       ].sort(),
     );
   });

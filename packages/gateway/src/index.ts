@@ -14,7 +14,7 @@ export { loadConfig, parseConfig, type ParseConfigOptions } from './config/load.
 export { parseJsonc } from './config/jsonc.js';
 export { resolveConfigSecrets, resolveReferences, serversWithUnresolved, type UnresolvedReference, type ResolveOptions, type Resolved } from './config/secrets.js';
 export { detectPlainSecrets, looksLikeSecret } from './config/plain-secrets.js';
-export { diffConfigs, serverHash, type ConfigDiff } from './config/diff.js';
+export { diffConfigs, serverHash, serverLaunchHash, type ConfigDiff } from './config/diff.js';
 export { KeyRing, generateApiKey, hashApiKey, loadKeyFile, parseKeyFile, type ApiKeyEntry } from './config/key-file.js';
 export type * from './config/types.js';
 export { callerPolicy, serverExposes, API_KEY_SCHEME, JWT_SCHEME, type CallerIdentity, type CallerPolicy } from './policy/scopes.js';
