@@ -12,6 +12,7 @@ export { collectAllPages, type Page, type CollectResult } from './pagination.js'
 export { compileGlob, GlobSet, ToolFilter, toolKey, type AllowDeny } from './policy/globs.js';
 export { loadConfig, parseConfig, type ParseConfigOptions } from './config/load.js';
 export { parseJsonc } from './config/jsonc.js';
+export { configJsonSchema } from './config/json-schema.js';
 export { resolveConfigSecrets, resolveReferences, serversWithUnresolved, type UnresolvedReference, type ResolveOptions, type Resolved } from './config/secrets.js';
 export { detectPlainSecrets, looksLikeSecret } from './config/plain-secrets.js';
 export { diffConfigs, serverHash, serverLaunchHash, type ConfigDiff } from './config/diff.js';
