@@ -94,6 +94,11 @@ function capPerKind(findings: Finding[]): Finding[] {
   return out;
 }
 
+/** One description on its own (`check` on a prompt, a resource, a server's instructions). */
+export function scanDescription(text: string, options: ScanOptions = {}): Finding[] {
+  return scanText(text, 'description', options);
+}
+
 /** A tool's description, title, annotations' title and every description/title inside its schemas. */
 export function scanToolDefinition(
   tool: { name: string; title?: unknown; description?: unknown; inputSchema?: unknown; outputSchema?: unknown; annotations?: unknown },

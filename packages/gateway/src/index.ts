@@ -46,7 +46,7 @@ export {
   type PinComparison,
   type ChangedPin,
 } from './pinning.js';
-export { scanText, scanToolDefinition, escapeText, type Finding, type FindingKind, type ScanOptions } from './description-scan.js';
+export { scanDescription, scanText, scanToolDefinition, escapeText, type Finding, type FindingKind, type ScanOptions } from './description-scan.js';
 export { lineDiff } from './line-diff.js';
 export {
   buildCatalogReport,
