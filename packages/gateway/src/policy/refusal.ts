@@ -16,7 +16,8 @@ export interface JsonRpcError {
 
 /**
  * The JSON-RPC error a client gets for a refusal made by policy, or undefined for any other error. A denied
- * tool is answered like an unknown one (invalid params), so lists and calls tell a caller the same story.
+ * tool gets the code of an unknown one (invalid params), as it is absent from the caller's lists; its message
+ * says "not available to this caller", which tells a prober no more than that the name it guessed is taken.
  */
 export function refusalError(error: unknown): JsonRpcError | undefined {
   if (error instanceof RateLimitedError) {
