@@ -94,12 +94,20 @@ function capPerKind(findings: Finding[]): Finding[] {
   return out;
 }
 
-/** A tool's description, title and every description/title inside its schemas. */
-export function scanToolDefinition(tool: { name: string; title?: unknown; description?: unknown; inputSchema?: unknown; outputSchema?: unknown }, options: ScanOptions = {}): Finding[] {
+/** One description on its own (`check` on a prompt, a resource, a server's instructions). */
+export function scanDescription(text: string, options: ScanOptions = {}): Finding[] {
+  return scanText(text, 'description', options);
+}
+
+/** A tool's description, title, annotations' title and every description/title inside its schemas. */
+export function scanToolDefinition(
+  tool: { name: string; title?: unknown; description?: unknown; inputSchema?: unknown; outputSchema?: unknown; annotations?: unknown },
+  options: ScanOptions = {},
+): Finding[] {
   const findings: Finding[] = [];
   if (typeof tool.description === 'string') findings.push(...scanText(tool.description, 'description', options));
   if (typeof tool.title === 'string') findings.push(...scanText(tool.title, 'title', options));
-  for (const [field, schema] of [['inputSchema', tool.inputSchema], ['outputSchema', tool.outputSchema]] as const) {
+  for (const [field, schema] of [['inputSchema', tool.inputSchema], ['outputSchema', tool.outputSchema], ['annotations', tool.annotations]] as const) {
     walkSchema(schema, field, 0, (text, path) => findings.push(...scanText(text, path, options)));
   }
   return findings;

@@ -12,9 +12,10 @@ export { collectAllPages, type Page, type CollectResult } from './pagination.js'
 export { compileGlob, GlobSet, ToolFilter, toolKey, type AllowDeny } from './policy/globs.js';
 export { loadConfig, parseConfig, type ParseConfigOptions } from './config/load.js';
 export { parseJsonc } from './config/jsonc.js';
+export { configJsonSchema } from './config/json-schema.js';
 export { resolveConfigSecrets, resolveReferences, serversWithUnresolved, type UnresolvedReference, type ResolveOptions, type Resolved } from './config/secrets.js';
 export { detectPlainSecrets, looksLikeSecret } from './config/plain-secrets.js';
-export { diffConfigs, serverHash, type ConfigDiff } from './config/diff.js';
+export { diffConfigs, serverHash, serverLaunchHash, type ConfigDiff } from './config/diff.js';
 export { KeyRing, generateApiKey, hashApiKey, loadKeyFile, parseKeyFile, type ApiKeyEntry } from './config/key-file.js';
 export type * from './config/types.js';
 export { callerPolicy, serverExposes, API_KEY_SCHEME, JWT_SCHEME, type CallerIdentity, type CallerPolicy } from './policy/scopes.js';
@@ -45,7 +46,7 @@ export {
   type PinComparison,
   type ChangedPin,
 } from './pinning.js';
-export { scanText, scanToolDefinition, escapeText, type Finding, type FindingKind, type ScanOptions } from './description-scan.js';
+export { scanDescription, scanText, scanToolDefinition, escapeText, type Finding, type FindingKind, type ScanOptions } from './description-scan.js';
 export { lineDiff } from './line-diff.js';
 export {
   buildCatalogReport,
@@ -63,3 +64,4 @@ export { Backend, type BackendOptions } from './router/backend.js';
 export { GatewayRouter, type RouterOptions, type RoutingTables } from './router/router.js';
 export { GatewaySession, GATEWAY_INFO } from './router/session.js';
 export { createGateway, upstreamFor, type GatewayOptions } from './gateway.js';
+export { refusalError, RATE_LIMITED_CODE, type JsonRpcError } from './policy/refusal.js';

@@ -30,6 +30,15 @@ describe('hashToolDefinition', () => {
   });
 });
 
+describe('hashToolDefinition: stability', () => {
+  it('hashes the sorted-key JSON of the pinned fields (golden value: a change here invalidates every lock)', () => {
+    // sha-256 of {"description":"d","inputSchema":{"properties":{},"type":"object"},"name":"t"}
+    expect(hashToolDefinition({ name: 't', inputSchema: { type: 'object', properties: {} }, description: 'd' })).toBe(
+      'sha256:96d415c5d5cb3c53affead623584360c938e71b1199e6edfd084a2f0c8c4afae',
+    );
+  });
+});
+
 describe('lock files', () => {
   it('sits beside the config', () => {
     expect(lockPathFor('/etc/sb/gateway.json')).toBe('/etc/sb/gateway.lock.json');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GatewayConfigError } from '../errors.js';
 import { loadConfig, parseConfig } from './load.js';
+import { resolveConfigSecrets } from './secrets.js';
 
 function issuesOf(text: string): string[] {
   try {
@@ -55,6 +56,15 @@ describe('parseConfig: files other clients wrote', () => {
       ['local', 'stdio', 'servers.local'],
     ]);
     expect(warnings.map((w) => w.path)).toEqual(['inputs', 'servers.local.envFile']);
+  });
+
+  it('loads a Claude Code .mcp.json with ${VAR} and ${VAR:-default}', () => {
+    const { config } = parseConfig(
+      JSON.stringify({ mcpServers: { stitch: { type: 'http', url: '${BASE:-https://stitch.example.com}/mcp', headers: { 'X-Goog-Api-Key': '${STITCH_API_KEY}' } } } }),
+    );
+    const { value, unresolved } = resolveConfigSecrets(config, { env: { STITCH_API_KEY: 'k' } });
+    expect(unresolved).toEqual([]);
+    expect(value.servers[0]).toMatchObject({ kind: 'remote', transport: 'auto', url: 'https://stitch.example.com/mcp', headers: { 'X-Goog-Api-Key': 'k' } });
   });
 
   it('loads a Cline entry with its own keys (timeout in seconds, disabled, autoApprove)', () => {

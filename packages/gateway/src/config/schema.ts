@@ -10,6 +10,8 @@ export function withPlaceholders(value: string): string {
 const nonEmpty = z.string().min(1, 'must not be empty');
 
 const httpUrl = nonEmpty.refine((v) => {
+  // A URL that starts with a reference gets its scheme from it; resolveConfigSecrets checks the result.
+  if (v.startsWith('${')) return true;
   try {
     const url = new URL(withPlaceholders(v));
     return url.protocol === 'http:' || url.protocol === 'https:';

@@ -21,6 +21,13 @@ describe('resolveReferences', () => {
     ['$${env:TOKEN}', '${env:TOKEN}'],
     ['no references', 'no references'],
     ['$notaref {env:X}', '$notaref {env:X}'],
+    ['${TOKEN}', 'tok-123'],
+    ['${TOKEN:-fallback}', 'tok-123'],
+    ['${MISSING:-fallback}', 'fallback'],
+    ['${EMPTY:-fallback}', 'fallback'],
+    ['${MISSING:-}', ''],
+    ['${MISSING:-a:b/c}', 'a:b/c'],
+    ['$TOKEN', '$TOKEN'],
   ])('%s → %s', (input, output) => {
     const r = resolveReferences({ a: input }, 'x', { env, baseDir: dir });
     expect(r).toEqual({ value: { a: output }, unresolved: [] });
@@ -36,7 +43,10 @@ describe('resolveReferences', () => {
     ['${file:big.txt}', /larger than/],
     ['${file:}', /names no file/],
     ['${input:token}', /unsupported reference/],
-    ['${workspaceFolder}', /unsupported reference/],
+    ['${workspaceFolder:x}', /unsupported reference/],
+    ['${MISSING}', /MISSING is not set/],
+    ['${EMPTY}', /EMPTY is empty/],
+    ['${1X}', /unsupported reference/],
   ])('reports %s with its path and leaves it in place', (input, reason) => {
     const r = resolveReferences({ list: ['ok', { deep: `pre ${input}` }] }, 'mcpServers.s', { env, baseDir: dir });
     expect(r.unresolved).toHaveLength(1);
@@ -55,6 +65,21 @@ describe('resolveReferences', () => {
     const r = resolveReferences(['${env:TOKEN}', '${file:token.txt}', '${env:NOPE}'], '', { env, baseDir: dir, onSecret: (s) => seen.push(s) });
     expect(seen).toEqual(['tok-123', 's3cret-from-file']);
     expect(JSON.stringify(r.unresolved)).not.toContain('tok-123');
+  });
+});
+
+describe('resolveConfigSecrets: URLs that come from a reference', () => {
+  it.each([
+    ['${U}', { U: 'https://x.test/mcp' }, undefined],
+    ['${U:-https://d.test}', {}, undefined],
+    ['${U}', { U: 'ftp://x' }, /not an http/],
+    ['${U}/mcp', { U: 'nope' }, /not an http/],
+    ['${U}', {}, /U is not set/],
+  ])('%s with %j', (url, environment, problem) => {
+    const { config } = parseConfig(JSON.stringify({ mcpServers: { r: { url } } }));
+    const { unresolved } = resolveConfigSecrets(config, { env: environment });
+    if (problem === undefined) expect(unresolved).toEqual([]);
+    else expect(unresolved).toEqual([expect.objectContaining({ path: 'mcpServers.r.url', reason: expect.stringMatching(problem) })]);
   });
 });
 

@@ -7,6 +7,8 @@ import type { GatewayConfig, ServerConfig } from './types.js';
  * Secrets live outside the config file and are named in it by reference: `${env:NAME}` (an environment
  * variable) or `${file:path}` (a file's content, relative to the config file, one trailing newline dropped).
  * `$${` writes a literal `${`. References may sit inside a longer value (`Bearer ${env:TOKEN}`).
+ * Claude Code's `.mcp.json` forms are read too, so those files load unchanged: `${NAME}` is `${env:NAME}`, and
+ * `${NAME:-default}` falls back to the default when NAME is unset or empty.
  *
  * Resolution is a step of its own, after validation, and never throws: it reports every reference it could not
  * resolve with its JSON path, so `check` can list them offline and the router can refuse only the servers
@@ -33,6 +35,7 @@ export interface ResolveOptions {
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SHORTHAND = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 export interface Resolved<T> {
@@ -64,6 +67,17 @@ function resolveString(text: string, path: string, options: ResolveOptions, unre
       unresolved.push({ path, reference: whole, reason });
       return whole;
     };
+    const shorthand = SHORTHAND.exec(body!);
+    if (shorthand) {
+      const [, name, fallback] = shorthand;
+      const found = (options.env ?? process.env)[name!];
+      if (found !== undefined && found !== '') {
+        options.onSecret?.(found);
+        return found;
+      }
+      if (fallback !== undefined) return fallback;
+      return fail(`environment variable ${name} is ${found === '' ? 'empty' : 'not set'}`);
+    }
     const colon = body!.indexOf(':');
     const kind = colon < 0 ? body! : body!.slice(0, colon);
     const arg = colon < 0 ? '' : body!.slice(colon + 1);
@@ -90,8 +104,16 @@ function resolveString(text: string, path: string, options: ResolveOptions, unre
       options.onSecret?.(content);
       return content;
     }
-    return fail('unsupported reference; use ${env:NAME} or ${file:path} (write $${ for a literal ${)');
+    return fail('unsupported reference; use ${env:NAME}, ${NAME}, ${NAME:-default} or ${file:path} (write $${ for a literal ${)');
   });
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** Fields that name files: resolved against the config's directory once their references are filled in. */
@@ -108,6 +130,9 @@ export function resolveConfigSecrets(config: GatewayConfig, options: Omit<Resolv
     const r = resolveReferences(fields, path, opts);
     unresolved.push(...r.unresolved);
     const resolved = { ...r.value, key, path, prefix, kind } as ServerConfig;
+    if (resolved.kind === 'remote' && server.kind === 'remote' && server.url.startsWith('${') && !r.unresolved.length && !isHttpUrl(resolved.url)) {
+      unresolved.push({ path: `${path}.url`, reference: server.url, reason: 'resolves to something that is not an http:// or https:// URL' });
+    }
     if (resolved.kind === 'openapi') {
       resolved.openapi = { ...resolved.openapi, spec: absolutise(opts.baseDir, resolved.openapi.spec) };
       if (resolved.openapi.authFile !== undefined) resolved.openapi.authFile = absolutise(opts.baseDir, resolved.openapi.authFile);
