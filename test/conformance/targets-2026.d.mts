@@ -18,6 +18,7 @@ export interface ExpectedFailure {
 }
 export const EXPECTED_2026: Record<string, { failed: Record<string, ExpectedFailure>; inconclusive: Record<string, ExpectedFailure> }>;
 export const FIXED_WINDOW_CHECKS: Set<string>;
+export const OBSERVATIONS_2026: string[];
 export function expectedLists(targetId: string, allScenarios: string[]): { passed: string[]; failed: string[]; inconclusive: string[] };
 export function failingCheckIds(result: TargetResult, scenario: string): string[];
 export function runTarget2026(id: string, opts?: { timeoutMs?: number }): Promise<TargetResult>;
