@@ -5,6 +5,7 @@
 //   (b) over stdio behind `switchboard bridge`, --server-protocol 2025 (translating) and 2026 (pass-through),
 //       each with --isolation shared and per-session;
 //   (c) behind `switchboard bridge --to streamable-http <url>` in front of a bridged fixture.
+// Plus one 0.1.16 run against the fixture's 2025 leg, to show it serves that era too.
 // Each target must produce exactly the passed / failed / inconclusive scenario lists of
 // test/conformance/targets-2026.mjs, where every expected failure carries its reason, and, where pinned, the
 // exact FAILURE check ids. Bridge-side failures are listed there as such (kind 'bridge'); when the bridge is
@@ -17,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE_DIR, bridgeAvailable, ensureConformance, stopAll, type TargetResult } from './conformance/run.js';
+import { CACHE_DIR, bridgeAvailable, ensureConformance, freePort, runConformance, startServer, stopAll, type TargetResult } from './conformance/run.js';
 import { EXPECTED_2026, REQUIREMENTS, TARGETS_2026, expectedLists, failingCheckIds, runTarget2026 } from './conformance/targets-2026.mjs';
 
 const SETUP_TIMEOUT = 8 * 60_000; // first run downloads ~45 MB from the npm registry
@@ -123,6 +124,26 @@ describe(`conformance 0.2.0-alpha --requirements ${REQUIREMENTS} (v2-SDK fixture
       RUN_TIMEOUT,
     );
   }
+
+  it(
+    "the fixture's 2025 era: conformance 0.1.16 --suite all over its sessionful HTTP leg passes every scenario but server-sse-polling",
+    async () => {
+      const port = await freePort();
+      const srv = await startServer({ name: 'fixture-2026 (2025 leg)', ...TARGETS_2026.direct!.servers([port])[0]! });
+      try {
+        const r = await runConformance({ url: `http://127.0.0.1:${port}/mcp`, suite: 'all' });
+        expect(r.raw.failures, r.raw.stdout.slice(-3000)).toEqual({});
+        expect(r.failed).toEqual([]);
+        // Same as the v1 fixture (README): the scenario's raw POST says 2025-03-26, so the SDK sends no SSE
+        // priming event and no retry field, and the scenario can only WARN.
+        expect(r.inconclusive).toEqual(['server-sse-polling']);
+        expect(r.passed.length).toBeGreaterThanOrEqual(30);
+      } finally {
+        await srv.stop();
+      }
+    },
+    RUN_TIMEOUT,
+  );
 
   it.skipIf(!haveBridge)(
     'every scenario that passes directly but not through a bridge is a documented bridge failure',
