@@ -4,14 +4,15 @@
 //   (a) directly over HTTP (test/fixtures/serve-http-2026.mjs) — the baseline;
 //   (b) over stdio behind `switchboard bridge`, --server-protocol 2025 (translating) and 2026 (pass-through),
 //       each with --isolation shared and per-session;
-//   (c) behind `switchboard bridge --to streamable-http <url>` in front of a bridged fixture.
+//   (c) behind `switchboard bridge --to streamable-http <url>` in front of a bridged fixture, and in front of
+//       the direct HTTP fixture.
 // Plus one 0.1.16 run against the fixture's 2025 leg, to show it serves that era too.
 // Each target must produce exactly the passed / failed / inconclusive scenario lists of
 // test/conformance/targets-2026.mjs, where every expected failure carries its reason, and, where pinned, the
 // exact FAILURE check ids. Bridge-side failures are listed there as such (kind 'bridge'); when the bridge is
 // fixed, the test fails on the now-passing scenario until its entry is deleted.
 //
-// The six targets run concurrently (each run is ~40 s of mostly waiting: one conformance CLI process, one
+// The seven targets run four at a time (each run is ~40 s of mostly waiting: one conformance CLI process, one
 // bridge, its children). Results land in test/.cache/conformance/last-run-2026.json for
 // `node test/conformance/report-2026.mjs --from-last-run` (RESULTS-2026.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,21 +20,37 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE_DIR, bridgeAvailable, ensureConformance, freePort, runConformance, startServer, stopAll, type TargetResult } from './conformance/run.js';
-import { EXPECTED_2026, REQUIREMENTS, TARGETS_2026, expectedLists, failingCheckIds, runTarget2026 } from './conformance/targets-2026.mjs';
+import { EXPECTED_2026, REQUIREMENTS, TARGETS_2026, expectedLists, failingCheckIds, runTarget2026, withoutUnstable } from './conformance/targets-2026.mjs';
 
 const SETUP_TIMEOUT = 8 * 60_000; // first run downloads ~45 MB from the npm registry
-const RUN_TIMEOUT = 170_000; // one run is ~40 s; six run at once on 2 cores
+const RUN_TIMEOUT = 170_000; // one run is ~30–50 s; up to MAX_PARALLEL at once, a test may wait for a slot
 
 const haveBridge = bridgeAvailable();
 if (!haveBridge) console.log('[conformance-2026] packages/cli/dist/main.js not built: bridged targets are skipped (run `pnpm build`)');
 const targetIds = Object.keys(TARGETS_2026).filter((id) => haveBridge || !TARGETS_2026[id]!.bridged);
+
+// At most this many targets run at once (2 cores, shared with other test runs): the suite's fixed 0.5–1.5 s
+// windows and the bridge's MRTR cross-talk (targets-2026.mjs) both get likelier under heavy load.
+const MAX_PARALLEL = 4;
+let running = 0;
+const waiting: (() => void)[] = [];
+async function slot<T>(fn: () => Promise<T>): Promise<T> {
+  while (running >= MAX_PARALLEL) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
 
 const results: Record<string, TargetResult> = {};
 const pending = new Map<string, Promise<TargetResult>>();
 function target(id: string): Promise<TargetResult> {
   let p = pending.get(id);
   if (!p) {
-    p = runTarget2026(id, { timeoutMs: RUN_TIMEOUT - 20_000 }).then((r: TargetResult) => {
+    p = slot(() => runTarget2026(id, { timeoutMs: RUN_TIMEOUT - 20_000 })).then((r: TargetResult) => {
       results[id] = r;
       return r;
     });
@@ -110,8 +127,14 @@ describe(`conformance 0.2.0-alpha --requirements ${REQUIREMENTS} (v2-SDK fixture
         // Every scenario the requirement set names ran, and the CLI marked the same ones as not scored.
         expect([...r.passed, ...r.failed, ...r.inconclusive].sort()).toEqual(all);
         expect(Object.keys(r.raw.notScored).sort()).toEqual(notScored);
-        // The exact lists.
-        expect({ passed: r.passed, failed: r.failed, inconclusive: r.inconclusive }, describeRun(r)).toEqual(exp);
+        // The exact lists (unstable scenarios aside: they must pass, or fail on their listed checks only).
+        expect(withoutUnstable(id, r), describeRun(r)).toEqual(exp);
+        for (const [scenario, u] of Object.entries(EXPECTED_2026[id]!.unstable)) {
+          const failing = failingCheckIds(r, scenario);
+          if (failing.length) console.log(`[conformance-2026] ${id}: unstable ${scenario} failed this run (${failing.join(', ')})`);
+          expect(r.passed.includes(scenario) || failing.length > 0, `${id} / ${scenario} neither passed nor failed`).toBe(true);
+          expect(failing.filter((c) => !u.checks!.includes(c)), `${id} / ${scenario}: ${(r.raw.failures[scenario] ?? []).join(' | ')}`).toEqual([]);
+        }
         // Pinned FAILURE checks of each expected failure.
         for (const [scenario, e] of Object.entries(EXPECTED_2026[id]!.failed) as [string, { checks?: string[] }][]) {
           if (!e.checks) continue;
@@ -152,7 +175,8 @@ describe(`conformance 0.2.0-alpha --requirements ${REQUIREMENTS} (v2-SDK fixture
       for (const id of targetIds.filter((t) => TARGETS_2026[t]!.bridged)) {
         const r = await target(id);
         const lost = direct.passed.filter((s) => !r.passed.includes(s));
-        const undocumented = lost.filter((s) => (EXPECTED_2026[id]!.failed as Record<string, { kind: string }>)[s]?.kind !== 'bridge');
+        const e = EXPECTED_2026[id]!;
+        const undocumented = lost.filter((s) => (e.failed[s] ?? e.unstable[s])?.kind !== 'bridge');
         expect(undocumented, `${id}: lost without a documented bridge reason:\n${describeRun(r)}`).toEqual([]);
       }
     },

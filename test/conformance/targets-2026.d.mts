@@ -16,9 +16,13 @@ export interface ExpectedFailure {
   /** The FAILURE check ids the scenario is expected to have (pinned when given). */
   checks?: string[];
 }
-export const EXPECTED_2026: Record<string, { failed: Record<string, ExpectedFailure>; inconclusive: Record<string, ExpectedFailure> }>;
+export const EXPECTED_2026: Record<
+  string,
+  { failed: Record<string, ExpectedFailure>; inconclusive: Record<string, ExpectedFailure>; unstable: Record<string, ExpectedFailure> }
+>;
 export const FIXED_WINDOW_CHECKS: Set<string>;
 export const OBSERVATIONS_2026: string[];
 export function expectedLists(targetId: string, allScenarios: string[]): { passed: string[]; failed: string[]; inconclusive: string[] };
+export function withoutUnstable(targetId: string, r: { passed: string[]; failed: string[]; inconclusive: string[] }): { passed: string[]; failed: string[]; inconclusive: string[] };
 export function failingCheckIds(result: TargetResult, scenario: string): string[];
 export function runTarget2026(id: string, opts?: { timeoutMs?: number }): Promise<TargetResult>;

@@ -56,6 +56,14 @@ export const TARGETS_2026 = {
       { cmd: process.execPath, args: bridgeArgs(outer, ['--to', 'streamable-http', `http://127.0.0.1:${inner}/mcp`]), healthUrl: health(outer) },
     ],
   },
+  'bridge-to-direct': {
+    label: 'switchboard bridge --to streamable-http <url>, in front of the direct HTTP fixture',
+    bridged: true,
+    servers: ([inner, outer]) => [
+      { cmd: process.execPath, args: [FIXTURE_2026_HTTP, String(inner)], healthUrl: health(inner) },
+      { cmd: process.execPath, args: bridgeArgs(outer, ['--to', 'streamable-http', `http://127.0.0.1:${inner}/mcp`]), healthUrl: health(outer) },
+    ],
+  },
 };
 
 // ------------------------------------------------------------------------------------------ expectations
@@ -135,13 +143,33 @@ const BRIDGE = {
 
 /** Seen while probing the bridge by hand; no check of the suite fails on them. */
 export const OBSERVATIONS_2026 = [
+  'Translated MRTR cross-talk, by hand with `node test/conformance/mrtr-crosstalk.mjs <url> 6` (six concurrent multi-round flows): direct HTTP fixture 0/6 wrong; `bridge` (2025, shared and per-session) 6/6 wrong, e.g. "user0" ended "user5 likes colour2", plus a 20 s timeout and a "-32602 Invalid or expired requestState" from the child (the HMAC-bound state of one flow replayed into another). Straight to the child over stdio, pushes carry SDK-assigned progressTokens 0..11 for calls with tokens 0..5: nothing in a push names its call, so the bridge cannot share one 2025 child session between concurrent translated calls (serialize them, or one child session per translated call).',
   'Translating (--server-protocol 2025, and --to): the embedded requests of a translated input_required carry the child push\'s `_meta: {"progressToken": N}` inside their params (e.g. `inputRequests.elicitation_create.params._meta.progressToken`), a token the 2026 client never sent.',
-  '--to in front of the direct HTTP fixture (`bridge --to streamable-http http://…/mcp` of serve-http-2026.mjs) gave the same 33/37 scored profile as --to in front of a bridged fixture (measured once by hand, not part of the test), with the translating bridge\'s failures exactly, which suggests the --to leg talks 2025 to its upstream and translates even when the upstream serves 2026-07-28 (not verified on the wire).',
+  '--to shows the translating profile (33/37 scored) in front of a 2026-capable upstream too, both a bridge --server-protocol 2026 and the direct HTTP fixture (which passes 37/37): this suggests the --to leg talks 2025 to its upstream and translates even when the upstream serves 2026-07-28 (not verified on the wire).',
 ];
+
+/**
+ * Translated MRTR attributes the child's pushes to the waiting 2026 calls by arrival, not by call: a 2025
+ * child's pushed elicitation/create carries nothing that names the tools/call it belongs to (the SDK stamps
+ * its own progressToken on pushes: 0..11 for six calls with tokens 0..5), so with more than one flow live on a
+ * child (concurrent calls, or a flow a scenario abandoned earlier) a call can get another flow's
+ * continuation. Six concurrent multi-round flows through the bridge (test/conformance/mrtr-crosstalk.mjs) got
+ * 6/6 swapped results in both isolation modes ("user0" ended "user5 likes c1"). In the sequential suite this
+ * showed once in eight runs under load: multi-round's final retry got "Step 2" again.
+ */
+const CROSSTALK = {
+  checks: ['sep-2322-multi-round-r1', 'sep-2322-multi-round-r2', 'sep-2322-multi-round-r3'],
+  reason:
+    'new: translated MRTR flows cross-talk: the bridge gives a 2026 call the continuation of another flow live on the same child (pushes carry no reference to their tools/call); sequentially this needs an earlier abandoned flow and load, so the scenario passes most runs',
+  kind: 'bridge',
+};
 
 const failedScenario = (kind, ...parts) => ({ kind, checks: parts.flatMap((p) => p.checks), reason: parts.map((p) => p.reason).join(' | ') });
 
-/** Expected failures (scenario → { kind, reason, checks? }) and inconclusive scenarios, per target. */
+/**
+ * Expected failures (scenario → { kind, reason, checks? }), inconclusive scenarios and unstable ones (pass, or
+ * fail on no other checks than those listed), per target.
+ */
 const TRANSLATING = {
   // 2026-07-28 client → bridge translates → 2025 session with the child.
   'server-stateless': failedScenario('bridge', BRIDGE.unsupportedVersion, BRIDGE.removedMethods, BRIDGE.undeclaredCapabilityTranslated),
@@ -158,25 +186,37 @@ const PASSING_THROUGH = {
   'http-custom-header-server-validation': failedScenario('bridge', BRIDGE.paramHeaders),
 };
 
+const TRANSLATING_UNSTABLE = { 'input-required-result-multi-round': CROSSTALK };
 export const EXPECTED_2026 = {
-  direct: { failed: { ...FIXTURE_FAILED }, inconclusive: { ...FIXTURE_INCONCLUSIVE } },
-  'bridge-2025-shared': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE } },
-  'bridge-2025-per-session': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE } },
-  'bridge-2026-shared': { failed: { ...FIXTURE_FAILED, ...PASSING_THROUGH }, inconclusive: { ...FIXTURE_INCONCLUSIVE } },
-  'bridge-2026-per-session': { failed: { ...FIXTURE_FAILED, ...PASSING_THROUGH }, inconclusive: { ...FIXTURE_INCONCLUSIVE } },
-  // The --to leg speaks 2025 to its upstream (the inner bridge) and translates, so it shows the translating
-  // profile although the inner bridge passes 2026 through.
-  'bridge-to': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE } },
+  direct: { failed: { ...FIXTURE_FAILED }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: {} },
+  'bridge-2025-shared': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: { ...TRANSLATING_UNSTABLE } },
+  'bridge-2025-per-session': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: { ...TRANSLATING_UNSTABLE } },
+  'bridge-2026-shared': { failed: { ...FIXTURE_FAILED, ...PASSING_THROUGH }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: {} },
+  'bridge-2026-per-session': { failed: { ...FIXTURE_FAILED, ...PASSING_THROUGH }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: {} },
+  // The --to leg shows the translating profile although the inner bridge passes 2026 through (OBSERVATIONS_2026).
+  'bridge-to': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: { ...TRANSLATING_UNSTABLE } },
+  // Same profile with a 2026-capable HTTP upstream that passes everything directly.
+  'bridge-to-direct': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: { ...TRANSLATING_UNSTABLE } },
 };
 
-/** The expected passed / failed / inconclusive scenario lists of `targetId`, given every scenario the CLI runs. */
+/**
+ * The expected passed / failed / inconclusive scenario lists of `targetId`, given every scenario the CLI runs.
+ * Unstable scenarios are in none of them (compare with `withoutUnstable`).
+ */
 export function expectedLists(targetId, allScenarios) {
   const e = EXPECTED_2026[targetId];
   if (!e) throw new Error(`no expectations for ${targetId}`);
   const failed = Object.keys(e.failed).sort();
   const inconclusive = Object.keys(e.inconclusive).sort();
-  const passed = allScenarios.filter((s) => !e.failed[s] && !e.inconclusive[s]).sort();
+  const passed = allScenarios.filter((s) => !e.failed[s] && !e.inconclusive[s] && !e.unstable[s]).sort();
   return { passed, failed, inconclusive };
+}
+
+/** A result's lists without the target's unstable scenarios. */
+export function withoutUnstable(targetId, r) {
+  const u = EXPECTED_2026[targetId].unstable;
+  const keep = (l) => l.filter((s) => !u[s]);
+  return { passed: keep(r.passed), failed: keep(r.failed), inconclusive: keep(r.inconclusive) };
 }
 
 /** FAILURE check ids of one scenario's result, deduplicated and sorted. */
