@@ -104,7 +104,7 @@ for (const id of order) {
 }
 L.push('');
 L.push(
-  'For comparison (from the brief, not re-measured here): the 2025-only v1 fixture `conformance-server.mjs` through `switchboard bridge` scores 116 passed / 57 failed *checks* on this set; most of its failures are gaps of that server.',
+  'For comparison: the 2025-only v1 fixture `conformance-server.mjs` through `switchboard bridge` (default options) scored 116 passed / 57 failed *checks* on this set (measured by hand on 2026-11-29 with this build, not part of the test); most of its failures are gaps of that server (no MRTR tools, no `test_missing_capability`, no `x-mcp-header` tool, SEP-2106 keywords missing).',
 );
 L.push('');
 const retriedAny = order.flatMap((id) => Object.keys(results[id].retried ?? {}).map((s) => `${short[id]}: ${s}`));
