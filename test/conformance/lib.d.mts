@@ -19,6 +19,14 @@ export interface RunConformanceOptions {
   specVersion?: string;
   /** "stable" = 0.1.16 (default), "alpha" = 0.2.0-alpha.12 */
   version?: 'stable' | 'alpha';
+  /**
+   * `--requirements <revision>` (e.g. "2026-07-28"): run exactly the scenarios that revision requires, plus
+   * the ones it runs but does not score (listed in `raw.notScored`). Implies version "alpha"; excludes
+   * `scenario` and `specVersion` (and `suite` is ignored).
+   */
+  requirements?: string;
+  /** The CLI's per-scenario `--timeout` (ms; its default is 30000). */
+  scenarioTimeoutMs?: number;
   timeoutMs?: number;
   keepOutput?: boolean;
 }
@@ -34,6 +42,8 @@ export interface ConformanceRaw {
   summary: Record<string, { ok: boolean; passed: number; failed: number }>;
   failures: Record<string, string[]>;
   warnings: Record<string, string[]>;
+  /** With `requirements`: scenarios run but not scored, with the CLI's reason ("extension", "pending", …). */
+  notScored: Record<string, string>;
 }
 export interface ConformanceResult {
   passed: string[];

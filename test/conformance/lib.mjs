@@ -12,6 +12,7 @@ export { REPO_ROOT, CACHE_DIR, ensureConformance };
 const MAX_CAPTURE = 2 * 1024 * 1024; // per stream, per process
 const DIR_RE = /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
 const SUMMARY_RE = /^([✓✗]) (\S+): (\d+) passed, (\d+) failed/;
+const NOT_SCORED_RE = /^\s+[✓✗] (\S+) \(([^)]*)\)\s*$/;
 
 function capture(stream, sink) {
   stream?.setEncoding('utf8');
@@ -197,19 +198,27 @@ export async function runConformance({
   suite = 'all',
   specVersion,
   version = 'stable',
+  requirements,
+  scenarioTimeoutMs,
   timeoutMs = 180_000,
   keepOutput = false,
 }) {
   if (!url) throw new Error('runConformance: url is required');
+  // --requirements <revision> (0.2.0-alpha only) fixes the scenario set itself: it cannot be combined with
+  // --suite, --spec-version or --scenario, and runs every scenario at that revision's wire.
+  if (requirements && (scenario || specVersion)) throw new Error('runConformance: requirements excludes scenario and specVersion');
+  if (requirements) version = 'alpha';
   const paths = ensureConformance({ alpha: version === 'alpha' });
   const entry = version === 'alpha' ? paths.alpha : paths.stable;
   const runsDir = join(CACHE_DIR, 'runs');
   mkdirSync(runsDir, { recursive: true });
   const outputDir = mkdtempSync(join(runsDir, 'run-'));
   const args = [entry, 'server', '--url', url, '-o', outputDir];
-  if (scenario) args.push('--scenario', scenario);
+  if (requirements) args.push('--requirements', requirements);
+  else if (scenario) args.push('--scenario', scenario);
   else args.push('--suite', suite);
   if (specVersion) args.push('--spec-version', specVersion);
+  if (scenarioTimeoutMs) args.push('--timeout', String(scenarioTimeoutMs));
 
   const child = spawn(paths.node22, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   live.add(child);
@@ -250,6 +259,18 @@ export async function runConformance({
     const m = SUMMARY_RE.exec(line.trim());
     if (m) summary[m[2]] = { ok: m[1] === '✓', passed: Number(m[3]), failed: Number(m[4]) };
   }
+  // With --requirements the CLI lists, after the summary, the scenarios it ran but does not score:
+  //   "Not scored for 2026-07-28: 13 scenario(s) run, 9 failing. …" then "  ✗ tasks-lifecycle (extension)".
+  // Its exit code then reflects the scored scenarios only.
+  const notScored = {};
+  const nsAt = out.text.search(/^Not scored for /m);
+  if (nsAt >= 0) {
+    for (const line of out.text.slice(nsAt).split('\n').slice(1)) {
+      const m = NOT_SCORED_RE.exec(line);
+      if (m) notScored[m[1]] = m[2];
+      else if (line.trim() !== '') break;
+    }
+  }
   for (const [name, s] of Object.entries(summary)) {
     if (!scenarios[name]) {
       scenarios[name] = [{ id: name, status: s.failed > 0 || !s.ok ? 'FAILURE' : 'INFO', errorMessage: 'no checks.json written (scenario threw)' }];
@@ -285,6 +306,7 @@ export async function runConformance({
     summary,
     failures,
     warnings,
+    notScored,
   };
   if (Object.keys(scenarios).length === 0) {
     const e = new Error(
