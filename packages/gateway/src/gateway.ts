@@ -5,11 +5,14 @@ import { serverExposes } from './policy/scopes.js';
 import { AuditLog } from './audit.js';
 import type { KeyRing } from './config/key-file.js';
 import { Backend } from './router/backend.js';
+import type { PinLock } from './pinning.js';
 import { GatewayRouter } from './router/router.js';
 
 export interface GatewayOptions {
   logger?: Logger;
   keys?: KeyRing;
+  /** The pins of `switchboard gateway pin` (by default read from the lock file beside the config). */
+  lock?: PinLock;
 }
 
 /** The upstream one configured server is reached through; what the library for its kind builds. */
@@ -90,6 +93,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     toolRateLimits: g.limits.toolRateLimits,
     audit: g.audit ? new AuditLog({ path: g.audit.path, maxBytes: g.audit.maxBytes, keep: g.audit.keep }) : undefined,
     nameBudget: g.nameBudget,
+    lock: options.lock,
+    pinning: g.pinning,
     logger: log,
   });
   return router.current;

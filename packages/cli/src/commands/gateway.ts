@@ -15,6 +15,12 @@ export function builder(y: Argv) {
         (c) => c.positional('config', { type: 'string', demandOption: true, describe: 'the config file (JSON or JSONC)' }).option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'warn' as const }),
         (argv) => check(argv as never),
       )
+      .command(
+        'pin <config>',
+        'record a hash of every exposed tool definition in the lock file beside the config; later changes are withheld (pinning: enforce) or logged (warn)',
+        (c) => c.positional('config', { type: 'string', demandOption: true, describe: 'the config file' }).option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'warn' as const }),
+        (argv) => pin(argv as never),
+      )
       .option('config', { type: 'string', describe: 'the config file: an mcpServers file (Claude Desktop, Cursor, VS Code) works as it is', group: 'Gateway:' })
       .option('stdio', { type: 'boolean', default: false, describe: 'serve over stdio instead of HTTP (one entry in Claude Desktop for all your servers)', group: 'Gateway:' })
       .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const, describe: 'how much to log (stderr)' }),
@@ -45,7 +51,8 @@ export async function handler(argv: GatewayArgs): Promise<void> {
     throw new Error(`unresolved secrets: ${unresolved.map((u) => `${u.path} (${u.reference}: ${u.reason})`).join('; ')}`);
   }
   const keys = config.gateway.auth?.keys ? await gw.loadKeyFile(config.gateway.auth.keys) : undefined;
-  const router = await gw.createGateway(config, { logger: log, keys });
+  const lock = await gw.readLock(gw.lockPathFor(argv.config));
+  const router = await gw.createGateway(config, { logger: log, keys, lock });
   if (argv.stdio) {
     const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
     const { pipe } = await import('@switchboard/core/serve');
@@ -115,4 +122,26 @@ async function check(argv: { config: string; logLevel: LogLevel }): Promise<void
   await router.stop();
   const failed = report.backends.some((b) => b.state !== 'ready' && b.state !== 'disabled') || unresolved.length > 0;
   process.exit(failed ? 1 : 0);
+}
+
+async function pin(argv: { config: string; logLevel: LogLevel }): Promise<void> {
+  const log = createLogger({ level: argv.logLevel, name: 'switchboard-gateway' });
+  const { gw, config, unresolved } = await load(argv.config, log);
+  if (unresolved.length) throw new Error(`unresolved secrets: ${unresolved.map((u) => `${u.path} (${u.reference})`).join('; ')}: pins must cover every server`);
+  const router = await gw.createGateway({ ...config, gateway: { ...config.gateway, pinning: 'off' } }, { logger: log });
+  await router.start();
+  const down = [...router.backends.values()].filter((b) => b.state !== 'up');
+  if (down.length) {
+    await router.stop();
+    throw new Error(`not pinning: ${down.map((b) => `${b.key} (${b.lastError ?? b.state})`).join(', ')} did not come up, and a pin must cover every tool`);
+  }
+  const defs = router.exposedDefinitions();
+  const path = gw.lockPathFor(argv.config);
+  const before = await gw.readLock(path);
+  const cmp = gw.comparePins(before, defs);
+  await gw.writeLock(path, gw.createLock(defs));
+  process.stdout.write(`pinned ${defs.length} tools in ${path} (${cmp.unchanged.length} unchanged, ${cmp.changed.length} changed, ${cmp.new.length} new, ${cmp.removed.length} removed)\n`);
+  for (const c of cmp.changed) process.stdout.write(`changed ${c.name}:\n${c.diff}\n`);
+  await router.stop();
+  process.exit(0);
 }

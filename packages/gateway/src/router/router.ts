@@ -8,6 +8,8 @@ import type { KeyRing } from '../config/key-file.js';
 import type { AuthConfig, ArgumentConstraint, RateRule } from '../config/types.js';
 import type { AuditLog } from '../audit.js';
 import type { Backend } from './backend.js';
+import { comparePins, type PinLock, type ToolDefinition } from '../pinning.js';
+import type { PinningMode } from '../config/types.js';
 import { GatewaySession } from './session.js';
 
 export interface RouterOptions {
@@ -26,6 +28,9 @@ export interface RouterOptions {
   rateLimitStore?: RateLimitStore;
   audit?: AuditLog;
   nameBudget?: number;
+  /** Tool-definition pins (`gateway pin`): a changed or new definition is withheld (enforce) or logged (warn). */
+  lock?: PinLock;
+  pinning?: PinningMode;
   logger?: Logger;
 }
 
@@ -49,6 +54,9 @@ export class GatewayRouter implements Upstream {
   readonly arguments: ArgumentPolicy;
   readonly rateLimiter: RateLimiter;
   tables: RoutingTables;
+  /** Exposed names withheld because their definition is not the pinned one. */
+  withheld = new Set<string>();
+  private readonly reported = new Set<string>();
   private readonly policies = new Map<string, CallerPolicy>();
 
   constructor(readonly options: RouterOptions) {
@@ -103,7 +111,43 @@ export class GatewayRouter implements Upstream {
       { budget },
     );
     for (const w of [...tools.warnings, ...prompts.warnings]) this.log.warn({ kind: w.kind }, w.message);
-    return { tools, prompts, uris: new ResourceUriMap(this.options.prefixes) };
+    const tables = { tools, prompts, uris: new ResourceUriMap(this.options.prefixes) };
+    this.checkPins(tables);
+    return tables;
+  }
+
+  /** Every exposed tool's definition as clients see it (what pins are made of). */
+  exposedDefinitions(tables: RoutingTables = this.tables): ToolDefinition[] {
+    const out: ToolDefinition[] = [];
+    for (const e of tables.tools.entries) {
+      const tool = this.backends.get(e.server)?.catalog?.tools.find((t) => t.name === e.original);
+      if (tool) out.push({ ...(tool as object), name: e.exposed } as ToolDefinition);
+    }
+    return out;
+  }
+
+  /** Compares the catalog with the lock: drift is logged and audited once per definition, and withheld when enforced. */
+  private checkPins(tables: RoutingTables): void {
+    const mode = this.options.pinning ?? 'warn';
+    if (mode === 'off' || !this.options.lock) {
+      this.withheld = new Set();
+      return;
+    }
+    const defs = this.exposedDefinitions(tables);
+    const cmp = comparePins(this.options.lock, defs);
+    const server = (name: string) => tables.tools.resolve(name)?.server ?? '';
+    const drift = [
+      ...cmp.changed.map((c) => ({ name: c.name, change: 'changed' as const, pinnedHash: c.pinnedHash, currentHash: c.currentHash, diff: c.diff })),
+      ...cmp.new.map((name) => ({ name, change: 'new' as const })),
+    ];
+    for (const d of drift) {
+      const key = `${d.name}\u0000${'currentHash' in d ? d.currentHash : 'new'}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.log.warn({ tool: d.name, change: d.change, pinning: mode }, mode === 'enforce' ? 'tool definition differs from its pin: withheld until re-pinned (switchboard gateway pin)' : 'tool definition differs from its pin');
+      this.options.audit?.pinDrift({ server: server(d.name), tool: d.name, change: d.change, ...('diff' in d ? { pinnedHash: d.pinnedHash, currentHash: d.currentHash, diff: d.diff } : {}) });
+    }
+    this.withheld = mode === 'enforce' ? new Set(drift.map((d) => d.name)) : new Set();
   }
 
   /** What this caller may use (cached per caller id: the key file and scopes map are fixed while it runs). */

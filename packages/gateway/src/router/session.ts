@@ -161,7 +161,7 @@ export class GatewaySession implements UpstreamTransport {
     const policy = this.router.policyFor(caller);
     const out: Params[] = [];
     for (const e of this.router.tables.tools.entries) {
-      if (!policy.permits(e.server, e.original)) continue;
+      if (!policy.permits(e.server, e.original) || this.router.withheld.has(e.exposed)) continue;
       const tool = this.router.backends.get(e.server)?.catalog?.tools.find((t) => t.name === e.original);
       if (tool) out.push({ ...tool, name: e.exposed });
     }
@@ -210,7 +210,7 @@ export class GatewaySession implements UpstreamTransport {
     const policy = this.router.policyFor(caller);
     const audit = this.router.options.audit;
     const base = { callerId: policy.callerId, sessionId: this.ctx.session?.id, tool: exposed, arguments: p.arguments, bytesIn: 0, bytesOut: 0 };
-    if (!entry) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
+    if (!entry || this.router.withheld.has(exposed)) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
     if (!policy.permits(entry.server, entry.original)) {
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'denied' });
       // Deny looks like absence: a caller learns nothing about tools outside its scope.
