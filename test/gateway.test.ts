@@ -211,4 +211,35 @@ describe('switchboard gateway', () => {
     expect(audit).toMatch(/"event":"pin-drift"/);
     expect(audit).toMatch(/read ~\/.ssh/);
   });
+
+  it('hot reload: adding and removing a server applies as a diff; clients stay connected and get list_changed', async () => {
+    const file = join(dir, 'reload.json');
+    const echo = { command: process.execPath, args: [ECHO] };
+    writeFileSync(file, JSON.stringify({ mcpServers: { one: echo } }));
+    const port = await freePort();
+    const child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info']);
+    await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the gateway to listen');
+    const c = await v1(`http://127.0.0.1:${port}/mcp`);
+    let changed = 0;
+    c.setNotificationHandler((await import('@modelcontextprotocol/sdk/types.js')).ToolListChangedNotificationSchema, async () => void changed++);
+    const names = async () => (await c.listTools()).tools.map((t) => t.name.split('__')[0]);
+    await until(async () => ((await names()).includes('one') ? true : undefined), 20_000, 'server one');
+    const pidOf = async (server: string) => JSON.stringify((await c.callTool({ name: `${server}__pid`, arguments: {} })).content);
+    const onePid = await pidOf('one');
+
+    writeFileSync(file, JSON.stringify({ mcpServers: { one: echo, two: echo } }));
+    await until(async () => ((await names()).includes('two') ? true : undefined), 30_000, 'server two to appear');
+    expect(changed).toBeGreaterThan(0);
+    expect(await pidOf('one')).toBe(onePid); // an unchanged server is not restarted
+    expect(JSON.stringify((await c.callTool({ name: 'two__echo', arguments: { text: 'new' } })).content)).toContain('new');
+
+    writeFileSync(file, JSON.stringify({ mcpServers: { two: echo } }));
+    await until(async () => (!(await names()).includes('one') ? true : undefined), 30_000, 'server one to go');
+    expect(JSON.stringify((await c.callTool({ name: 'two__echo', arguments: { text: 'still' } })).content)).toContain('still');
+
+    writeFileSync(file, '{ "mcpServers": { broken');
+    await until(() => (/config not reloaded/.test(child.output()) ? true : undefined), 20_000, 'the bad config to be refused');
+    expect(JSON.stringify((await c.callTool({ name: 'two__echo', arguments: { text: 'kept' } })).content)).toContain('kept');
+    await stop(child);
+  });
 });

@@ -3,6 +3,7 @@ import { callTimeout, compose, inProcessUpstream, silentLogger, stdioUpstream, t
 import type { GatewayConfig, ServerConfig } from './config/types.js';
 import { serverExposes } from './policy/scopes.js';
 import { AuditLog } from './audit.js';
+import { diffConfigs, type ConfigDiff } from './config/diff.js';
 import type { KeyRing } from './config/key-file.js';
 import { Backend } from './router/backend.js';
 import type { PinLock } from './pinning.js';
@@ -63,29 +64,39 @@ export async function upstreamFor(server: ServerConfig, baseDir: string, log: Lo
  * A gateway from a (secrets-resolved) config: one backend per enabled server, the router over them. The caller
  * serves the router like any upstream (`new Bridge({ upstream: router })`, or a stdio pipe) and starts it.
  */
+function backendFor(server: ServerConfig, upstream: Upstream, config: GatewayConfig, log: Logger, onChange: () => void): Backend {
+  return new Backend({
+    key: server.key,
+    upstream,
+    isolation: server.kind === 'stdio' ? server.isolation : 'shared',
+    deadlineMs: config.gateway.limits.deadlineMs,
+    logger: log,
+    onChange,
+  });
+}
+
+function exposure(servers: ServerConfig[]) {
+  return {
+    prefixes: Object.fromEntries(servers.map((s) => [s.key, s.prefix])),
+    renames: Object.fromEntries(servers.map((s) => [s.key, s.rename])),
+    exposes: Object.fromEntries(servers.map((s) => [s.key, serverExposes(s)])),
+  };
+}
+
+/**
+ * A gateway from a (secrets-resolved) config: one backend per enabled server, the router over them. The caller
+ * serves the router like any upstream (`new Bridge({ upstream: router })`, or a stdio pipe) and starts it.
+ */
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<GatewayRouter> {
   const log = options.logger ?? silentLogger;
   const g = config.gateway;
   const servers = config.servers.filter((s) => !s.disabled);
   const router: { current?: GatewayRouter } = {};
-  const backends = await Promise.all(
-    servers.map(
-      async (s) =>
-        new Backend({
-          key: s.key,
-          upstream: await upstreamFor(s, config.baseDir, log),
-          isolation: s.kind === 'stdio' ? s.isolation : 'shared',
-          deadlineMs: g.limits.deadlineMs,
-          logger: log,
-          onChange: () => router.current?.catalogChanged(),
-        }),
-    ),
-  );
+  const onChange = () => router.current?.catalogChanged();
+  const backends = await Promise.all(servers.map(async (s) => backendFor(s, await upstreamFor(s, config.baseDir, log), config, log, onChange)));
   router.current = new GatewayRouter({
     backends,
-    prefixes: Object.fromEntries(servers.map((s) => [s.key, s.prefix])),
-    renames: Object.fromEntries(servers.map((s) => [s.key, s.rename])),
-    exposes: Object.fromEntries(servers.map((s) => [s.key, serverExposes(s)])),
+    ...exposure(servers),
     auth: g.auth,
     keys: options.keys,
     constraints: g.constraints,
@@ -98,4 +109,22 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     logger: log,
   });
   return router.current;
+}
+
+/**
+ * Applies a changed config as a diff: only added and changed servers (re)start, removed ones stop, exposure
+ * changes re-list without a restart. Changes to the gateway block itself (listen, auth, limits …) need a restart
+ * and are reported back.
+ */
+export async function reloadGateway(router: GatewayRouter, previous: GatewayConfig, next: GatewayConfig, options: { logger?: Logger } = {}): Promise<ConfigDiff> {
+  const log = options.logger ?? silentLogger;
+  const diff = diffConfigs(previous, next);
+  const enabled = next.servers.filter((s) => !s.disabled);
+  const disabledNow = next.servers.filter((s) => s.disabled).map((s) => s.key);
+  const start = [...diff.added, ...diff.changed].filter((k) => !disabledNow.includes(k));
+  const add = await Promise.all(
+    enabled.filter((s) => start.includes(s.key)).map(async (s) => backendFor(s, await upstreamFor(s, next.baseDir, log), next, log, () => router.catalogChanged())),
+  );
+  await router.replace({ remove: [...diff.removed, ...disabledNow], add, ...exposure(enabled) });
+  return diff;
 }

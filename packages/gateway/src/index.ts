@@ -63,5 +63,5 @@ export {
 export { Backend, type BackendOptions } from './router/backend.js';
 export { GatewayRouter, type RouterOptions, type RoutingTables } from './router/router.js';
 export { GatewaySession, GATEWAY_INFO } from './router/session.js';
-export { createGateway, upstreamFor, type GatewayOptions } from './gateway.js';
+export { createGateway, reloadGateway, upstreamFor, type GatewayOptions } from './gateway.js';
 export { refusalError, RATE_LIMITED_CODE, type JsonRpcError } from './policy/refusal.js';

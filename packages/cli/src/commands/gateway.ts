@@ -1,3 +1,5 @@
+import { watch } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { createLogger, type LogLevel } from '@switchboard/core/serve';
 import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
@@ -22,6 +24,7 @@ export function builder(y: Argv) {
         (argv) => pin(argv as never),
       )
       .option('config', { type: 'string', describe: 'the config file: an mcpServers file (Claude Desktop, Cursor, VS Code) works as it is', group: 'Gateway:' })
+      .option('watch', { type: 'boolean', default: true, describe: 'apply edits of the config file as they are saved: only changed servers restart, clients stay connected (--no-watch to turn off)', group: 'Gateway:' })
       .option('stdio', { type: 'boolean', default: false, describe: 'serve over stdio instead of HTTP (one entry in Claude Desktop for all your servers)', group: 'Gateway:' })
       .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const, describe: 'how much to log (stderr)' }),
   )
@@ -32,6 +35,7 @@ export function builder(y: Argv) {
 interface GatewayArgs extends HttpFaceArgs {
   config?: string;
   stdio: boolean;
+  watch: boolean;
   logLevel: LogLevel;
 }
 
@@ -53,6 +57,7 @@ export async function handler(argv: GatewayArgs): Promise<void> {
   const keys = config.gateway.auth?.keys ? await gw.loadKeyFile(config.gateway.auth.keys) : undefined;
   const lock = await gw.readLock(gw.lockPathFor(argv.config));
   const router = await gw.createGateway(config, { logger: log, keys, lock });
+  if (argv.watch) watchConfig(argv.config, config, router, log);
   if (argv.stdio) {
     const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
     const { pipe } = await import('@switchboard/core/serve');
@@ -98,6 +103,42 @@ export async function handler(argv: GatewayArgs): Promise<void> {
     await bridge.stop(graceMs);
     await router.stop();
   });
+}
+
+/**
+ * Hot reload: the directory is watched (editors replace a file rather than write it), saves are debounced, and a
+ * config that does not load keeps the running one, with the reason logged.
+ */
+function watchConfig(path: string, initial: Awaited<ReturnType<typeof load>>['config'], router: Awaited<ReturnType<Awaited<ReturnType<typeof load>>['gw']['createGateway']>>, log: ReturnType<typeof createLogger>): void {
+  let current = initial;
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  const apply = () => {
+    running = running.then(async () => {
+      try {
+        const { gw, config, unresolved } = await load(path, log);
+        if (unresolved.length) throw new Error(`unresolved secrets: ${unresolved.map((u) => u.path).join(', ')}`);
+        const diff = await gw.reloadGateway(router, current, config, { logger: log });
+        current = config;
+        log.info({ added: diff.added, removed: diff.removed, restarted: diff.changed, reexposed: diff.exposureChanged }, 'config reloaded');
+        if (diff.gatewayChanged) log.warn({ sections: diff.gatewaySections }, 'the gateway block changed: restart to apply it (servers were reloaded)');
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'config not reloaded: keeping the running one');
+      }
+    });
+  };
+  const dir = dirname(resolve(path));
+  const name = basename(path);
+  try {
+    const w = watch(dir, (_event, file) => {
+      if (file !== null && file !== name) return;
+      clearTimeout(timer);
+      timer = setTimeout(apply, 300);
+    });
+    w.unref();
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'cannot watch the config file: edits need a restart');
+  }
 }
 
 async function check(argv: { config: string; logLevel: LogLevel }): Promise<void> {

@@ -82,6 +82,25 @@ export class GatewayRouter implements Upstream {
     await this.options.audit?.close();
   }
 
+  /**
+   * Hot reload: replaces backends and how servers are exposed. Clients stay connected; a client's lanes to a
+   * replaced or removed backend close (its calls in flight there fail), and every client gets list_changed.
+   */
+  async replace(change: { remove: string[]; add: Backend[]; prefixes: Record<string, string>; renames: Record<string, Record<string, string>>; exposes: Record<string, (tool: string) => boolean> }): Promise<void> {
+    const gone = [...change.remove, ...change.add.map((b) => b.key)];
+    for (const key of gone) {
+      const old = this.backends.get(key);
+      if (!old) continue;
+      this.backends.delete(key);
+      for (const s of this.sessions) await s.dropBackend(key);
+      await old.stop();
+    }
+    Object.assign(this.options, { prefixes: change.prefixes, renames: change.renames, exposes: change.exposes });
+    for (const b of change.add) this.backends.set(b.key, b);
+    this.catalogChanged();
+    await Promise.all(change.add.map((b) => b.start()));
+  }
+
   /** A backend's lists changed: rebuild the tables and tell every client to refresh what changed. */
   catalogChanged(): void {
     this.tables = this.build();

@@ -77,6 +77,19 @@ export class GatewaySession implements UpstreamTransport {
     this.onclose?.();
   }
 
+  /** Hot reload removed or replaced a backend: this client's connection to it ends. */
+  async dropBackend(server: string): Promise<void> {
+    const lane = this.lanes.get(server);
+    if (!lane) return;
+    this.lanes.delete(server);
+    for (const [id, p] of this.pending) {
+      if (p.lane !== lane) continue;
+      this.pending.delete(id);
+      this.fail(id, ErrorCode.InternalError, `server "${server}" was reconfigured while this call was in flight; retry it`);
+    }
+    await lane.close();
+  }
+
   /** A list_changed of the gateway's own (a backend's lists changed). */
   notify(method: string): void {
     if (this.initialized && !this.closed) this.onmessage?.({ jsonrpc: '2.0', method } as Message);
