@@ -242,4 +242,59 @@ describe('switchboard gateway', () => {
     expect(JSON.stringify((await c.callTool({ name: 'two__echo', arguments: { text: 'kept' } })).content)).toContain('kept');
     await stop(child);
   });
+
+  it('an OpenAPI backend in-process, and 32 concurrent clients with different keys: each sees only its scope, 0 misrouted', async () => {
+    const { createServer } = await import('node:http');
+    const api = createServer((req, res) => {
+      const m = /^\/hello\/([^/?]+)/.exec(req.url ?? '');
+      res.writeHead(m ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(m ? { greeting: `hello ${decodeURIComponent(m[1]!)}` } : { error: 'no' }));
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
+    const apiPort = (api.address() as { port: number }).port;
+    const spec = join(dir, 'hello.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        openapi: '3.0.3',
+        info: { title: 'Hello', version: '1' },
+        servers: [{ url: `http://127.0.0.1:${apiPort}` }],
+        paths: { '/hello/{name}': { get: { operationId: 'sayHello', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' } } } } },
+      }),
+    );
+    const keys = Array.from({ length: 32 }, (_, i) => ({ id: `k${i}`, key: `key-${i}-${'x'.repeat(24)}` }));
+    writeFileSync(
+      join(dir, 'keys32.json'),
+      JSON.stringify({ keys: keys.map((k, i) => ({ id: k.id, hash: sha(k.key), allow: i % 2 ? ['api.*'] : ['echo.*'] })) }),
+    );
+    const gw = await startGateway({
+      mcpServers: {
+        echo: { command: process.execPath, args: [ECHO] },
+        api: { openapi: { spec, allowPrivate: true, allowHttp: true } },
+      },
+      gateway: { auth: { keys: join(dir, 'keys32.json') } },
+    });
+    try {
+      const results = await Promise.all(
+        keys.map(async (k, i) => {
+          const c = await v1(gw.url, k.key);
+          const names = (await c.listTools()).tools.map((t) => t.name);
+          const wrong: string[] = [];
+          for (let n = 0; n < 10; n++) {
+            const token = `${k.id}-${n}`;
+            const r = i % 2 ? await c.callTool({ name: 'api__sayHello', arguments: { name: token } }) : await c.callTool({ name: 'echo__echo', arguments: { text: token } });
+            if (!JSON.stringify(r.content).includes(token)) wrong.push(`${token}: ${JSON.stringify(r.content)}`);
+          }
+          return { names, wrong, odd: i % 2 === 1 };
+        }),
+      );
+      for (const r of results) {
+        expect(r.wrong).toEqual([]);
+        expect(r.names.every((n) => n.startsWith(r.odd ? 'api__' : 'echo__'))).toBe(true);
+        expect(r.names.length).toBeGreaterThan(0);
+      }
+    } finally {
+      await stop(gw.child);
+      api.close();
+    }
+  });
 });
