@@ -151,6 +151,12 @@ describe('switchboard gateway', () => {
     expect(text(await c.callTool({ name: 'echo__echo', arguments: { text: 'still here' } }))).toContain('still here');
     expect((await c.listTools()).tools.some((t) => t.name === 'echo__echo')).toBe(true);
     expect(Date.now() - t0).toBeLessThan(10_000);
+    const base = gw.url.replace(/\/mcp$/, '');
+    const ready = await until(async () => {
+      const r = (await (await fetch(`${base}/readyz`)).json()) as { servers?: Record<string, { state: string }> };
+      return r.servers?.remote?.state === 'down' ? r : undefined;
+    }, 20_000, 'readyz to report the dead backend');
+    expect(ready.servers!.echo!.state).toBe('up');
     await stop(gw.child);
     remote = await startEverything('streamableHttp');
     void changed;

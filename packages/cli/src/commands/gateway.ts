@@ -95,6 +95,7 @@ export async function handler(argv: GatewayArgs): Promise<void> {
     // The router is one process-wide object: every session is its own GatewaySession over shared backends.
     isolation: 'per-session',
     metrics: argv.metrics,
+    readinessDetail: () => ({ servers: router.backendStates() }),
   });
   // Backends come up in the background (clients get list_changed as each does); a short wait lets a quick
   // start list everything from the first request.

@@ -33,6 +33,8 @@ export interface BridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'read
   layers?: Layer[];
   /** A ceiling on each call (progress resets it); none by default. */
   callTimeoutMs?: number;
+  /** More readiness detail (e.g. a gateway's per-backend state), shown to callers who may see detail. */
+  readinessDetail?(): Record<string, unknown>;
 }
 
 export interface StdioBridgeOptions extends Omit<BridgeOptions, 'upstream'> {
@@ -73,7 +75,7 @@ export class Bridge {
       readiness: () => {
         if (!this.shared) return { ready: false, reason: 'starting' };
         if (!this.shared.isReady) return { ready: false, reason: 'the MCP server is not running (starting, restarting or given up: see the logs)' };
-        return { ready: true, detail: { isolation: this.isolation, connections: this.connections.size } };
+        return { ready: true, detail: { isolation: this.isolation, connections: this.connections.size, ...options.readinessDetail?.() } };
       },
     });
   }

@@ -22,6 +22,8 @@ export interface BackendOptions {
   isolation: 'shared' | 'per-client';
   /** A list fetch slower than this counts as a failure (the last good lists stay). */
   deadlineMs: number;
+  /** How often a live backend is pinged, so a dead one is noticed without waiting for a call (default 5 s). */
+  healthIntervalMs?: number;
   initTimeoutMs?: number;
   logger?: Logger;
   /** The backend's lists changed (fetched anew, came up, went down). */
@@ -43,6 +45,7 @@ export class Backend {
   private readonly requests = new Requester('gw-catalog');
   private retryDelayMs = 500;
   private retryTimer?: NodeJS.Timeout;
+  private healthTimer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
   private stopped = false;
   private readonly log: Logger;
@@ -108,10 +111,10 @@ export class Backend {
     if (method.endsWith('/list_changed')) void this.refresh();
   }
 
-  private call(method: string, params: Item = {}): Promise<Message> {
+  private call(method: string, params: Item = {}, timeoutMs = this.options.deadlineMs): Promise<Message> {
     const lane = this.catalogLane;
     if (!lane) return Promise.reject(new Error('not connected'));
-    return this.requests.request((m) => lane.send(m), method, params, this.options.deadlineMs);
+    return this.requests.request((m) => lane.send(m), method, params, timeoutMs);
   }
 
   /** Follows a list's pages to the end (loop-guarded). */
@@ -150,6 +153,7 @@ export class Backend {
         this.lastError = undefined;
         this.retryDelayMs = 500;
         if (cameUp) this.log.info({ tools: tools.length, prompts: prompts.length, resources: resources.length }, 'backend is up');
+        this.watchHealth();
         this.options.onChange();
       } catch (err) {
         // A slow or failed listing on a live connection keeps the last good lists; a dead connection does not.
@@ -158,6 +162,29 @@ export class Backend {
       }
     })().finally(() => (this.refreshing = undefined));
     return this.refreshing;
+  }
+
+  /**
+   * A remote that died is not a closed connection (the remote transport keeps trying to recover it): a ping that
+   * fails within the deadline marks the backend down and reconnects it with backoff; its tools leave the lists.
+   */
+  private watchHealth(): void {
+    if (this.healthTimer) return;
+    this.healthTimer = setInterval(() => {
+      if (this.state !== 'up') return;
+      // Generous: a busy server (or a busy machine) answering late is alive; only silence or an error is death.
+      this.call('ping', {}, Math.max(10_000, this.options.deadlineMs * 10)).then(
+        (r) => {
+          if ((r as { error?: { message?: string } }).error) this.log.debug({ err: (r as { error: { message?: string } }).error.message }, 'ping refused (server alive)');
+        },
+        (err: Error) => {
+          clearInterval(this.healthTimer);
+          this.healthTimer = undefined;
+          this.fail(new Error(`health check: ${err.message}`));
+        },
+      );
+    }, this.options.healthIntervalMs ?? 5000);
+    this.healthTimer.unref();
   }
 
   /** A connection for one client: a lane of the shared connection, or (per-client) one of its own. */
@@ -179,6 +206,7 @@ export class Backend {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.healthTimer);
     await this.shared?.close().catch(() => {});
   }
 }

@@ -1,4 +1,4 @@
-import { silentLogger, type AuthInfo, type Logger, type Upstream, type UpstreamContext, type UpstreamTransport } from '@switchboard/core/serve';
+import { maskSecrets, silentLogger, type AuthInfo, type Logger, type Upstream, type UpstreamContext, type UpstreamTransport } from '@switchboard/core/serve';
 import { NameTable, DEFAULT_NAME_BUDGET } from '../naming.js';
 import { ResourceUriMap } from '../resource-uris.js';
 import { callerPolicy, type CallerPolicy } from '../policy/scopes.js';
@@ -99,6 +99,13 @@ export class GatewayRouter implements Upstream {
     for (const b of change.add) this.backends.set(b.key, b);
     this.catalogChanged();
     await Promise.all(change.add.map((b) => b.start()));
+  }
+
+  /** Per-backend state for /readyz and `check`: words, never a command line or a URL's credentials. */
+  backendStates(): Record<string, { state: string; tools: number; error?: string }> {
+    return Object.fromEntries(
+      [...this.backends.values()].map((b) => [b.key, { state: b.state, tools: b.catalog?.tools.length ?? 0, ...(b.state === 'down' && b.lastError ? { error: maskSecrets(b.lastError).replace(/\?[^\s)]*/g, '?…') } : {}) }]),
+    );
   }
 
   /** A backend's lists changed: rebuild the tables and tell every client to refresh what changed. */
