@@ -25,6 +25,7 @@ export function httpFaceOptions<T>(y: Argv<T>) {
     .option('allow-unauthenticated', { type: 'boolean', default: false, describe: 'no warning for a non-loopback bind without --api-key/--jwt-issuer (a proxy in front authenticates)', group: 'HTTP face:' })
     .option('max-body', { type: 'string', default: '16mb', describe: 'largest request body accepted (413 above it)', group: 'HTTP face:' })
     .option('session-idle-timeout', { type: 'string', default: '30m', describe: 'close sessions idle this long', group: 'HTTP face:' })
+    .option('session-id-prefix', { type: 'string', describe: 'start every session id with this replica name (e.g. r1-), so a proxy can route a session back to its replica', group: 'HTTP face:' })
     .option('max-sessions', { type: 'number', default: 1000, describe: 'refuse new sessions beyond this (503 + Retry-After)', group: 'HTTP face:' })
     .option('keepalive', { type: 'string', default: '15s', describe: 'SSE comment keep-alive interval (0 = off)', group: 'HTTP face:' })
     .option('replay-events', { type: 'number', default: 1000, describe: 'per-session events kept for Last-Event-ID resumption', group: 'HTTP face:' })
@@ -55,6 +56,7 @@ export interface HttpFaceArgs {
   maxBody: string;
   sessionIdleTimeout: string;
   maxSessions: number;
+  sessionIdPrefix?: string;
   keepalive: string;
   replayEvents: number;
   replayBytes: string;
@@ -104,6 +106,7 @@ export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOpt
     maxBodyBytes: parseOr(bytes, argv.maxBody, 'max-body'),
     sessionIdleTimeoutMs: parseOr(duration, argv.sessionIdleTimeout, 'session-idle-timeout'),
     maxSessions: argv.maxSessions,
+    sessionIdPrefix: argv.sessionIdPrefix,
     keepaliveMs: parseOr(duration, argv.keepalive, 'keepalive'),
     replayMaxEvents: argv.replayEvents,
     replayMaxBytes: parseOr(bytes, argv.replayBytes, 'replay-bytes'),

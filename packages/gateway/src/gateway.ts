@@ -94,6 +94,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const router: { current?: GatewayRouter } = {};
   const onChange = () => router.current?.catalogChanged();
   const backends = await Promise.all(servers.map(async (s) => backendFor(s, await upstreamFor(s, config.baseDir, log), config, log, onChange)));
+  // Replicas share rate limits through Redis; the client library loads only when a config names Redis.
+  const redis = g.redis ? await (await import('./policy/redis-store.js')).connectRedisStore(g.redis.url) : undefined;
   router.current = new GatewayRouter({
     backends,
     ...exposure(servers),
@@ -102,6 +104,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     constraints: g.constraints,
     rateLimit: g.limits.rateLimit,
     toolRateLimits: g.limits.toolRateLimits,
+    rateLimitStore: redis?.store,
+    onStop: redis?.close,
     audit: g.audit ? new AuditLog({ path: g.audit.path, maxBytes: g.audit.maxBytes, keep: g.audit.keep }) : undefined,
     nameBudget: g.nameBudget,
     lock: options.lock,

@@ -65,3 +65,4 @@ export { GatewayRouter, type RouterOptions, type RoutingTables } from './router/
 export { GatewaySession, GATEWAY_INFO } from './router/session.js';
 export { createGateway, reloadGateway, upstreamFor, type GatewayOptions } from './gateway.js';
 export { refusalError, RATE_LIMITED_CODE, type JsonRpcError } from './policy/refusal.js';
+export { RedisRateLimitStore, connectRedisStore, type RedisStoreOptions } from './policy/redis-store.js';

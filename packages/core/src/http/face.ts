@@ -50,6 +50,8 @@ export interface HttpFaceOptions {
   maxBodyBytes?: number;
   sessionIdleTimeoutMs?: number;
   maxSessions?: number;
+  /** Starts every session id: a replica's name, so a proxy in front of several replicas can route by it. */
+  sessionIdPrefix?: string;
   keepaliveMs?: number;
   replayMaxEvents?: number;
   replayMaxBytes?: number;
@@ -340,6 +342,7 @@ export class HttpFace {
     if (this.draining) return this.unavailable(res, 'shutting down');
     if (this.sessions.size >= this.o.maxSessions) return this.unavailable(res, `session limit ${this.o.maxSessions} reached`);
     const session = new StreamableSession({
+      idPrefix: this.options.sessionIdPrefix,
       keepaliveMs: this.o.keepaliveMs,
       replayMaxEvents: this.o.replayMaxEvents,
       replayMaxBytes: this.o.replayMaxBytes,
@@ -437,7 +440,7 @@ export class HttpFace {
     if (this.draining) return this.unavailable(res, 'shutting down');
     if (this.sessions.size >= this.o.maxSessions) return this.unavailable(res, `session limit ${this.o.maxSessions} reached`);
     const endpoint = this.endpointBase(req) + this.o.messagesPath;
-    const session = new LegacySseSession(res, (id) => `${endpoint}?sessionId=${id}`, this.o.keepaliveMs);
+    const session = new LegacySseSession(res, (id) => `${endpoint}?sessionId=${id}`, this.o.keepaliveMs, this.options.sessionIdPrefix);
     session.owner = c.authInfo?.clientId;
     await this.register(session, { kind: 'sse', id: session.sessionId, era: '2025', authInfo: c.authInfo }, res);
   }

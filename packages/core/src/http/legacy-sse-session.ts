@@ -10,7 +10,7 @@ import { SseWriter } from './sse.js';
  * every server message, and POSTs its own messages to the endpoint announced in the first event.
  */
 export class LegacySseSession implements Transport {
-  readonly sessionId = randomUUID();
+  readonly sessionId: string;
   onmessage?: Transport['onmessage'];
   onerror?: (error: Error) => void;
   onclose?: () => void;
@@ -20,7 +20,8 @@ export class LegacySseSession implements Transport {
   private readonly writer: SseWriter;
   private closed = false;
 
-  constructor(res: ServerResponse, endpointUrl: (sessionId: string) => string, keepaliveMs: number) {
+  constructor(res: ServerResponse, endpointUrl: (sessionId: string) => string, keepaliveMs: number, idPrefix = '') {
+    this.sessionId = idPrefix + randomUUID();
     this.writer = new SseWriter(res, keepaliveMs, {}, true);
     this.writer.onclose = () => void this.close();
     this.writer.event(endpointUrl(this.sessionId), undefined, 'endpoint');

@@ -21,6 +21,8 @@ export interface StreamableSessionOptions {
   replayMaxBytes: number;
   /** Messages for the GET stream kept while none is open, delivered when one opens. */
   maxQueuedStandalone?: number;
+  /** Starts every session id (a replica's name, so a proxy can route a session back to the replica that has it). */
+  idPrefix?: string;
 }
 
 const GET_STREAM = 'g';
@@ -31,7 +33,7 @@ const GET_STREAM = 'g';
  * is not a cancel: its stream keeps collecting events for a Last-Event-ID resume.
  */
 export class StreamableSession implements Transport {
-  readonly sessionId = randomUUID();
+  readonly sessionId: string;
   onmessage?: Transport['onmessage'];
   onerror?: (error: Error) => void;
   onclose?: () => void;
@@ -49,6 +51,7 @@ export class StreamableSession implements Transport {
   private closed = false;
 
   constructor(private readonly options: StreamableSessionOptions) {
+    this.sessionId = (options.idPrefix ?? '') + randomUUID();
     this.log = new EventLog(options.replayMaxEvents, options.replayMaxBytes);
     this.streams.set(GET_STREAM, { id: GET_STREAM, pending: new Set(), stored: 0 });
   }

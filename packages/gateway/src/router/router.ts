@@ -26,6 +26,8 @@ export interface RouterOptions {
   rateLimit?: RateRule;
   toolRateLimits?: Array<{ tools: string; rule: RateRule }>;
   rateLimitStore?: RateLimitStore;
+  /** Called last on stop() (e.g. closing the shared store's connection). */
+  onStop?: () => Promise<void>;
   audit?: AuditLog;
   nameBudget?: number;
   /** Tool-definition pins (`gateway pin`): a changed or new definition is withheld (enforce) or logged (warn). */
@@ -80,6 +82,7 @@ export class GatewayRouter implements Upstream {
     await Promise.allSettled([...this.sessions].map((s) => s.close()));
     await Promise.allSettled([...this.backends.values()].map((b) => b.stop()));
     await this.options.audit?.close();
+    await this.options.onStop?.();
   }
 
   /**

@@ -238,8 +238,14 @@ export class GatewaySession implements UpstreamTransport {
     try {
       await this.router.rateLimiter.enforce(policy.callerId, entry.server, entry.original, exposed, policy.rateLimit);
     } catch (err) {
-      audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'rate-limited' });
       const e = err as Error & { retryAfterMs?: number };
+      if (e.retryAfterMs === undefined) {
+        // The shared store is unreachable: refuse rather than let calls through unlimited.
+        this.router.log.error({ err: e.message }, 'rate limits cannot be checked');
+        audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'error', errorCode: 'SB_RATE_LIMIT_STORE' });
+        return this.fail(m.id, ErrorCode.InternalError, 'rate limits cannot be checked right now (the shared store is unreachable); retry shortly');
+      }
+      audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'rate-limited' });
       return this.fail(m.id, -32029, e.message, { retryAfterMs: e.retryAfterMs });
     }
     const lane = this.lane(entry.server);
