@@ -9,7 +9,7 @@ const INIT_PARAMS = { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: {
 const TIMEOUTS = { headersTimeout: 10_000, bodyTimeout: 10_000 };
 
 let nextId = 1;
-const callBody = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":${JSON.stringify(CALL_ARGS)}}}`;
+const callBody = (id, tool = 'echo') => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"${tool}","arguments":${JSON.stringify(CALL_ARGS)}}}`;
 
 /** Pull the JSON-RPC messages out of an SSE or JSON body. */
 export function messagesOf(text, contentType = '') {
@@ -21,9 +21,10 @@ export function messagesOf(text, contentType = '') {
 
 // ---------------------------------------------------------------- Streamable HTTP (2025-era sessions)
 export class StreamableSession {
-  constructor(pool, path) {
+  constructor(pool, path, tool = 'echo') {
     this.pool = pool;
     this.path = path;
+    this.tool = tool;
     this.sid = undefined;
     this.headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   }
@@ -47,7 +48,7 @@ export class StreamableSession {
   /** One tools/call echo; resolves true on a JSON-RPC result. Cheap check: no full parse on the hot path. */
   async call() {
     const id = nextId++;
-    const r = await this.post(callBody(id));
+    const r = await this.post(callBody(id, this.tool));
     return r.status === 200 && r.text.includes('"result"') && r.text.includes(`"id":${id}`);
   }
   async request(method, params = {}) {
