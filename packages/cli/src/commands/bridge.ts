@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { StdioBridge, createLogger, type LogLevel } from '@switchboard/core/serve';
-import { duration, keyValues, parseOr } from '../parse.js';
+import { bytes, duration, keyValues, parseOr } from '../parse.js';
 import { remoteBridgeOptions } from '../remote-options.js';
 import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
 
@@ -20,6 +20,7 @@ export function builder(y: Argv) {
       .option('isolation', { choices: ['per-session', 'shared'] as const, default: 'per-session' as const, describe: 'one child per client session, or one child shared by all (ids remapped)' })
       .option('shell', { type: 'boolean', default: false, describe: 'run the command through /bin/sh -c' })
       .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the server process (repeatable)' })
+      .option('max-line', { type: 'string', describe: 'longest message the server may write (one stdout line); a longer one is dropped and its call fails (default: --max-body + 1mb)' })
       .option('cwd', { type: 'string', describe: 'working directory for the server process' })
       .option('name', { type: 'string', describe: 'server name in logs' })
       .option('server-protocol', { type: 'string', choices: ['2025', '2026'] as const, default: '2025' as const, describe: 'the era the server speaks: 2025 (2026-07-28 clients are translated) or 2026 (their requests pass through)' })
@@ -37,6 +38,7 @@ interface BridgeArgs extends HttpFaceArgs {
   shell: boolean;
   env?: string[];
   cwd?: string;
+  maxLine?: string;
   name?: string;
   initTimeout: string;
   serverProtocol: '2025' | '2026';
@@ -58,6 +60,8 @@ export async function handler(argv: BridgeArgs): Promise<void> {
     ...face,
     child: { command: command!, args, env: keyValues(argv.env, 'env'), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },
     isolation: argv.isolation,
+    // A message the size of the largest request body, plus its JSON-RPC envelope, must still fit on one line.
+    supervisor: { maxLineBytes: argv.maxLine !== undefined ? parseOr(bytes, argv.maxLine, 'max-line') : (face.maxBodyBytes ?? 16 * 1024 * 1024) + 1024 * 1024 },
     initTimeoutMs: parseOr(duration, argv.initTimeout, 'init-timeout'),
     serverProtocol: argv.serverProtocol,
     metrics: argv.metrics,

@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Transport } from '../transport.js';
 import type { Message } from '../jsonrpc.js';
-import { isJsonRpcMessage, serialize, withRaw } from '../jsonrpc.js';
-import { ChildSpawnError, TransportClosedError } from '../errors.js';
+import { ErrorCode, errorResponse, isJsonRpcMessage, serialize, withRaw, type RequestId } from '../jsonrpc.js';
+import { ChildLineTooLongError, ChildSpawnError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { describeChild, type ChildSpec } from './spawn-spec.js';
+import { DEFAULT_MAX_LINE_BYTES, LineReader, sniffLine } from './line-reader.js';
+
+const STDERR_LINE_BYTES = 64 * 1024;
 
 /** Every live child's process group, so that even an abrupt exit of ours takes them down with us. */
 const liveGroups = new Set<number>();
@@ -31,6 +34,18 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+export interface ChildTransportOptions {
+  /** Longest stdout line (one message) kept; a longer one is dropped as it streams by. Default 17 MiB. */
+  maxLineBytes?: number;
+}
+
+/** A message dropped for its size, and what could be seen of it. */
+export interface DroppedMessage {
+  error: ChildLineTooLongError;
+  id?: RequestId;
+  method?: string;
+}
+
 export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -39,7 +54,7 @@ export interface ExitInfo {
 /**
  * A stdio MCP server as a transport: newline-delimited JSON on its stdin/stdout.
  * It runs in its own process group so closing kills its whole tree; lines that are not JSON-RPC are
- * logged, never forwarded; there is no line-length limit.
+ * logged, never forwarded; a line over maxLineBytes is dropped without being buffered (see ondropped).
  */
 export class ChildProcessTransport implements Transport {
   onmessage?: Transport['onmessage'];
@@ -47,6 +62,11 @@ export class ChildProcessTransport implements Transport {
   onclose?: () => void;
   /** Called once when the process exits, before onclose. */
   onexit?: (info: ExitInfo) => void;
+  /**
+   * A response too large to keep was dropped; its id, when it could be seen. Without a handler the transport
+   * answers that id with a JSON-RPC error itself. (A request of the child's own is always refused to the child.)
+   */
+  ondropped?: (dropped: DroppedMessage) => void;
 
   private child?: ChildProcess;
   private closed = false;
@@ -55,11 +75,15 @@ export class ChildProcessTransport implements Transport {
   private exitPromise?: Promise<void>;
   private readonly name: string;
 
+  private readonly maxLineBytes: number;
+
   constructor(
     private readonly spec: ChildSpec,
     private readonly log: Logger = silentLogger,
+    options: ChildTransportOptions = {},
   ) {
     this.name = describeChild(spec);
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
   get pid(): number | undefined {
@@ -104,35 +128,40 @@ export class ChildProcessTransport implements Transport {
     });
     if (child.pid) trackGroup(child.pid);
     this.readLines(child);
-    child.stderr!.setEncoding('utf8');
-    let errBuf = '';
-    child.stderr!.on('data', (chunk: string) => {
-      errBuf += chunk;
-      let nl: number;
-      while ((nl = errBuf.indexOf('\n')) >= 0) {
-        const line = errBuf.slice(0, nl).trimEnd();
-        errBuf = errBuf.slice(nl + 1);
+    // stderr is only logged: a long line is cut to its start rather than held whole.
+    const errLines = new LineReader(
+      STDERR_LINE_BYTES,
+      (raw) => {
+        const line = raw.trimEnd();
         if (line) this.log.info({ server: this.name, stream: 'stderr' }, line);
-      }
-    });
+      },
+      (over) => this.log.info({ server: this.name, stream: 'stderr', bytes: over.bytes, truncated: true }, over.head),
+    );
+    child.stderr!.on('data', (chunk: Buffer) => errLines.push(chunk));
     child.stdin!.on('error', (err) => this.log.debug({ server: this.name, err: err.message }, 'child stdin error'));
   }
 
   private readLines(child: ChildProcess) {
-    // Chunks are kept as buffers until a newline arrives, so a UTF-8 sequence split across reads stays whole.
-    let parts: Buffer[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => {
-      let start = 0;
-      let nl: number;
-      while ((nl = chunk.indexOf(10, start)) >= 0) {
-        const piece = chunk.subarray(start, nl);
-        const line = parts.length ? Buffer.concat([...parts, piece]).toString('utf8') : piece.toString('utf8');
-        parts = [];
-        start = nl + 1;
-        this.handleLine(line);
-      }
-      if (start < chunk.length) parts.push(chunk.subarray(start));
-    });
+    const reader = new LineReader(
+      this.maxLineBytes,
+      (line) => this.handleLine(line),
+      (over) => {
+        const { id, method } = sniffLine(over);
+        const error = new ChildLineTooLongError(this.name, over.bytes, this.maxLineBytes);
+        this.log.error(
+          { server: this.name, bytes: over.bytes, limit: this.maxLineBytes, id, method, start: over.head.slice(0, 200) },
+          error.message,
+        );
+        if (method !== undefined) {
+          // The server's own request (e.g. sampling) never reaches the client: tell the server, so it does not wait.
+          if (id !== undefined) void this.send(errorResponse(id, ErrorCode.InternalError, error.message)).catch(() => {});
+          return;
+        }
+        if (this.ondropped) this.ondropped({ error, id, method });
+        else if (id !== undefined) this.onmessage?.(errorResponse(id, ErrorCode.InternalError, error.message, { reason: 'line-too-long', bytes: over.bytes, limit: this.maxLineBytes }));
+      },
+    );
+    child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
   }
 
   private handleLine(raw: string) {
