@@ -5,15 +5,20 @@ import { ErrorCode, errorResponse, isJsonRpcMessage, serialize, withRaw, type Re
 import { ChildLineTooLongError, ChildSpawnError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { describeChild, type ChildSpec } from './spawn-spec.js';
+import { guardGroup, releaseGroup } from './watchdog.js';
 import { DEFAULT_MAX_LINE_BYTES, LineReader, sniffLine } from './line-reader.js';
 
 const STDERR_LINE_BYTES = 64 * 1024;
 
-/** Every live child's process group, so that even an abrupt exit of ours takes them down with us. */
+/**
+ * Every live child's process group, so that even an abrupt exit of ours takes them down with us: an exit we see
+ * (the hook below), or one we do not (SIGKILL: the watchdog).
+ */
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
-function trackGroup(pid: number) {
+function trackGroup(pid: number, log: Logger) {
   liveGroups.add(pid);
+  guardGroup(pid, log);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
@@ -109,6 +114,7 @@ export class ChildProcessTransport implements Transport {
           liveGroups.delete(child.pid);
           // The leader is gone; take any grandchildren it left in its group with it.
           killGroup(child.pid, 'SIGKILL');
+          releaseGroup(child.pid);
         }
         this.log.debug({ server: this.name, pid: child.pid, code, signal }, 'child exited');
         this.onexit?.({ code, signal });
@@ -126,7 +132,7 @@ export class ChildProcessTransport implements Transport {
         } else this.onerror?.(err);
       });
     });
-    if (child.pid) trackGroup(child.pid);
+    if (child.pid) trackGroup(child.pid, this.log);
     this.readLines(child);
     // stderr is only logged: a long line is cut to its start rather than held whole.
     const errLines = new LineReader(
