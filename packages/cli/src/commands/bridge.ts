@@ -19,7 +19,8 @@ export function builder(y: Argv) {
       .option('demo', { type: 'boolean', describe: 'bridge the built-in demo server (no command needed)' })
       .option('isolation', { choices: ['per-session', 'shared'] as const, default: 'per-session' as const, describe: 'one child per client session, or one child shared by all (ids remapped)' })
       .option('shell', { type: 'boolean', default: false, describe: 'run the command through /bin/sh -c' })
-      .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the server process (repeatable)' })
+      .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the server process (repeatable); added to what it inherits' })
+      .option('pass-env', { type: 'string', array: true, describe: 'inherit only these variables (NAME or PREFIX_*, repeatable) plus PATH, HOME, locale…; without it everything is inherited except SWITCHBOARD_*' })
       .option('max-line', { type: 'string', describe: 'longest message the server may write (one stdout line); a longer one is dropped and its call fails (default: --max-body + 1mb)' })
       .option('cwd', { type: 'string', describe: 'working directory for the server process' })
       .option('name', { type: 'string', describe: 'server name in logs' })
@@ -37,6 +38,7 @@ interface BridgeArgs extends HttpFaceArgs {
   isolation: 'per-session' | 'shared';
   shell: boolean;
   env?: string[];
+  passEnv?: string[];
   cwd?: string;
   maxLine?: string;
   name?: string;
@@ -58,7 +60,7 @@ export async function handler(argv: BridgeArgs): Promise<void> {
   const { graceMs, ...face } = toFaceOptions(argv, log);
   const bridge = new StdioBridge({
     ...face,
-    child: { command: command!, args, env: keyValues(argv.env, 'env'), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },
+    child: { command: command!, args, env: keyValues(argv.env, 'env'), passEnv: argv.passEnv?.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },
     isolation: argv.isolation,
     // A message the size of the largest request body, plus its JSON-RPC envelope, must still fit on one line.
     supervisor: { maxLineBytes: argv.maxLine !== undefined ? parseOr(bytes, argv.maxLine, 'max-line') : (face.maxBodyBytes ?? 16 * 1024 * 1024) + 1024 * 1024 },

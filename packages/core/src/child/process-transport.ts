@@ -5,6 +5,7 @@ import { ErrorCode, errorResponse, isJsonRpcMessage, serialize, withRaw, type Re
 import { ChildLineTooLongError, ChildSpawnError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { describeChild, type ChildSpec } from './spawn-spec.js';
+import { childEnvironment } from './environment.js';
 import { guardGroup, releaseGroup } from './watchdog.js';
 import { DEFAULT_MAX_LINE_BYTES, LineReader, sniffLine } from './line-reader.js';
 
@@ -97,10 +98,10 @@ export class ChildProcessTransport implements Transport {
 
   async start(): Promise<void> {
     if (this.child) throw new Error('ChildProcessTransport already started');
-    const { command, args = [], env, cwd, shell } = this.spec;
+    const { command, args = [], cwd, shell } = this.spec;
     const child = spawn(command, args, {
       cwd,
-      env: { ...process.env, PYTHONUNBUFFERED: '1', ...env },
+      env: childEnvironment(process.env, this.spec),
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
       shell: shell ?? false,
