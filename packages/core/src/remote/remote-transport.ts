@@ -216,20 +216,16 @@ export class RemoteTransport implements Transport {
     const call = modernToolCall(m);
     if (call && !this.params.knows(call.name) && this.ready) await this.refreshTools(call.meta);
     if (isRequest(m)) this.track(m);
+    // Set before initialized goes out, not after: a request arriving while its POST is under way must wait too.
+    const opensStream = isNotification(m) && m.method === 'notifications/initialized' && this.kindDecided === 'streamable-http' && !!this.sessionId;
+    if (opensStream) this.latchStandalone();
     try {
       if (this.standaloneOpen && isRequest(m)) await this.standaloneOpen;
-      await this.deliver(m);
-      if (isNotification(m) && m.method === 'notifications/initialized' && this.kindDecided === 'streamable-http' && this.sessionId) {
-        this.standaloneOpen = new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000);
-          this.standaloneOpened = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        }).finally(() => {
-          this.standaloneOpen = undefined;
-          this.standaloneOpened = undefined;
-        });
+      try {
+        await this.deliver(m);
+      } finally {
+        // The SDK opens the GET stream once initialized is accepted: from then on, wait for it only so long.
+        if (opensStream) this.boundStandalone();
       }
       if (isRequest(m)) {
         const p = this.pending.get(m.id);
@@ -241,6 +237,25 @@ export class RemoteTransport implements Transport {
       this.warn(e.message);
       throw e;
     }
+  }
+
+  /** Requests wait on this until the GET stream answers, or boundStandalone()'s timer runs out. */
+  private latchStandalone(): void {
+    if (this.standaloneOpen) return;
+    this.standaloneOpen = new Promise<void>((resolve) => {
+      this.standaloneOpened = resolve;
+    }).finally(() => {
+      clearTimeout(this.standaloneTimer);
+      this.standaloneOpen = undefined;
+      this.standaloneOpened = undefined;
+    });
+  }
+
+  private standaloneTimer?: NodeJS.Timeout;
+  private boundStandalone(): void {
+    if (!this.standaloneOpened) return;
+    const open = this.standaloneOpened;
+    this.standaloneTimer = setTimeout(open, 1000);
   }
 
   /** Sends on the current inner transport, deciding the transport on the first message and recovering a lost session once. */
@@ -445,7 +460,14 @@ export class RemoteTransport implements Transport {
     if (res.error) throw new UpstreamError('SB_REINIT', `re-initialize was refused: ${res.error.message}`);
     if (res.result?.protocolVersion) inner.setProtocolVersion(res.result.protocolVersion);
     this.connected = true;
-    if (this.initialized) await inner.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as never);
+    if (!this.initialized) return;
+    const opensStream = inner instanceof StreamableHTTPClientTransport;
+    if (opensStream) this.latchStandalone();
+    try {
+      await inner.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as never);
+    } finally {
+      if (opensStream) this.boundStandalone();
+    }
   }
 
   /** Requests sent on a lost session will never be answered: answer them now. */
