@@ -59,7 +59,7 @@ describe('connect over legacy SSE: the remote dies mid-call', () => {
     await stop(server.child);
     const outcome = await call;
     expect(outcome.ok).toBe(false);
-    expect((outcome as { message: string }).message).toMatch(/SSE stream .*closed|retry/i);
+    expect((outcome as { message: string }).message).toMatch(/closed the SSE stream before answering tools\/call; retry the call/);
     expect(outcome.at - killedAt).toBeLessThan(15_000);
   });
 });

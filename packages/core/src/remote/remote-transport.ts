@@ -1,5 +1,6 @@
 import {
   SSEClientTransport,
+  SseError,
   StreamableHTTPClientTransport,
   type AuthProvider,
   type OAuthClientProvider,
@@ -163,6 +164,11 @@ export class RemoteTransport implements Transport {
     inner.onerror = (err) => {
       if (this.inner !== inner) return;
       this.log.debug({ err: err.message }, 'upstream transport error');
+      // The event stream broke (the EventSource reconnects by itself, so no onclose comes). On legacy SSE every
+      // answer travels on that stream and the session is bound to it: what it still owed will never come.
+      if (inner instanceof SSEClientTransport && this.kindDecided === 'sse' && (err instanceof SseError || err?.name === 'SseError')) {
+        this.sseStreamLost(this.innerGeneration.get(inner) ?? this.generation);
+      }
     };
     inner.onclose = () => {
       if (this.inner === inner && !this.closed) {
@@ -476,6 +482,17 @@ export class RemoteTransport implements Transport {
       if (p.generation >= this.generation || p.internal || !p.sent) continue;
       this.untrack(id);
       this.deliverDown(errorResponse(id, ErrorCode.ConnectionClosed, new SessionLostError(this.url.href).message));
+    }
+  }
+
+  /** Fails every request the broken SSE stream of this generation still owed an answer. */
+  private sseStreamLost(generation: number): void {
+    const owed = [...this.pending].filter(([, p]) => !p.internal && p.sent && p.generation === generation);
+    if (!owed.length) return;
+    this.warn(`upstream ${this.url.href} closed the SSE stream with ${owed.length} request(s) unanswered; failing them`);
+    for (const [id, p] of owed) {
+      this.untrack(id);
+      this.deliverDown(errorResponse(id, ErrorCode.ConnectionClosed, `upstream ${this.url.href} closed the SSE stream before answering ${p.method}; retry the call`));
     }
   }
 
