@@ -31,18 +31,21 @@ async function startHung() {
 }
 
 describe('connect: a call on an established session is bounded', () => {
-  it('--timeout cuts off a remote that holds the call without answering; the session carries on', async () => {
+  // The default ceiling (10 min) is the same cut-off with a larger value: requestTimeoutOf() is unit-tested.
+  it('--timeout cuts off a remote that holds the call (no headers, or an SSE stream with only keep-alives)', async () => {
     const hung = await startHung();
     const { client } = await v1Client(hung.url, ['--timeout', '2s']);
-    const t0 = Date.now();
-    // The client's own timeout is far away: the error must come from connect.
-    const err = await client.callTool({ name: 'hang', arguments: {} }, undefined, { timeout: 120_000 }).then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    expect(err?.message).toMatch(/did not answer tools\/call within 2000 ms/);
-    expect(Date.now() - t0).toBeLessThan(20_000);
-    expect((await client.callTool({ name: 'echo', arguments: { after: 1 } })).content).toEqual([{ type: 'text', text: '{"after":1}' }]);
+    for (const name of ['hang', 'hang-sse']) {
+      const t0 = Date.now();
+      // The client's own timeout is far away: the error must come from connect.
+      const err = await client.callTool({ name, arguments: {} }, undefined, { timeout: 120_000 }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(/did not answer tools\/call within 2000 ms/);
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      expect((await client.callTool({ name: 'echo', arguments: { after: name } })).content).toEqual([{ type: 'text', text: JSON.stringify({ after: name }) }]);
+    }
   });
 });
 

@@ -32,7 +32,11 @@ export interface RemoteTransportOptions {
   authProvider?: AuthProvider | OAuthClientProvider;
   /** Bound on connecting: response headers, the SSE endpoint event, the initialize answer (default 30 s). */
   connectTimeoutMs?: number;
-  /** Per-request cut-off, reset by progress notifications (default: none). */
+  /**
+   * Per-request cut-off, reset by progress notifications. Default DEFAULT_REQUEST_TIMEOUT_MS (10 min): an established
+   * session has no other bound on a call (connectTimeoutMs covers connecting and response headers only, and a
+   * remote that wedges after them would hold the call forever). 0 = no cut-off.
+   */
   requestTimeoutMs?: number;
   /** Send a ping upstream this often to keep the session alive and notice a lost one early (default: off). */
   pingIntervalMs?: number;
@@ -45,6 +49,15 @@ export interface RemoteTransportOptions {
 }
 
 type Inner = StreamableHTTPClientTransport | SSEClientTransport;
+
+/** The ceiling on a call when none is configured: generous (long tool calls report progress, which resets it). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10 * 60_000;
+
+/** The cut-off a call gets: the configured one, else the default ceiling; 0 means none. */
+export function requestTimeoutOf(options: Pick<RemoteTransportOptions, 'requestTimeoutMs'>): number | undefined {
+  const t = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  return t > 0 ? t : undefined;
+}
 
 interface Pending {
   method: string;
@@ -580,7 +593,7 @@ export class RemoteTransport implements Transport {
   }
 
   private arm(id: RequestId, p: Pending): void {
-    const limit = this.options.requestTimeoutMs;
+    const limit = requestTimeoutOf(this.options);
     if (!limit) return;
     if (p.timer) clearTimeout(p.timer);
     p.timer = setTimeout(() => {
