@@ -75,3 +75,30 @@ for (const mode of ['per-session', 'shared'] as const) {
     });
   });
 }
+
+describe('stdin back-pressure', () => {
+  let bridge: RunningBridge;
+  beforeAll(async () => {
+    bridge = await startBridge(['--log-level', 'info'], [process.execPath, `${ROOT}test/fixtures/echo-server.mjs`]);
+  });
+  afterAll(async () => {
+    await bridge?.stop();
+  });
+
+  it('64 concurrent 256 KB calls to one child: all answered, stderr stays JSON lines (no listener-leak warning)', async () => {
+    const c = await client(bridge.url);
+    try {
+      const blob = 'y'.repeat(256 * 1024);
+      const results = await Promise.all(
+        Array.from({ length: 64 }, (_, i) => c.callTool({ name: 'echo', arguments: { i, blob } }, undefined, { timeout: 120_000 })),
+      );
+      results.forEach((r, i) => expect((r.structuredContent as { args: { i: number } }).args.i).toBe(i));
+      // The start-up banner is the one line meant for people (and waited for by startBridge).
+      const lines = bridge.stderr().split('\n').filter((l) => l.trim() && !l.startsWith('switchboard: listening'));
+      expect(bridge.stderr()).not.toMatch(/MaxListenersExceeded/);
+      for (const l of lines) expect(() => JSON.parse(l), l).not.toThrow();
+    } finally {
+      await c.close();
+    }
+  });
+});

@@ -145,7 +145,13 @@ export class ChildProcessTransport implements Transport {
       (over) => this.log.info({ server: this.name, stream: 'stderr', bytes: over.bytes, truncated: true }, over.head),
     );
     child.stderr!.on('data', (chunk: Buffer) => errLines.push(chunk));
-    child.stdin!.on('error', (err) => this.log.debug({ server: this.name, err: err.message }, 'child stdin error'));
+    const stdin = child.stdin!;
+    stdin.on('drain', () => this.settleDrainWaiters());
+    stdin.once('close', () => this.settleDrainWaiters(new TransportClosedError(`MCP server "${this.name}"`)));
+    stdin.on('error', (err) => {
+      this.log.debug({ server: this.name, err: err.message }, 'child stdin error');
+      this.settleDrainWaiters(err);
+    });
   }
 
   private readLines(child: ChildProcess) {
@@ -205,22 +211,21 @@ export class ChildProcessTransport implements Transport {
     }
     const ok = stdin.write(serialize(message as object) + '\n');
     if (ok) return Promise.resolve();
-    // Backpressure: the caller waits until the child has read what we gave it — or until the pipe
-    // breaks, which must fail the send rather than leave it waiting for a drain that never comes.
-    return new Promise((resolve, reject) => {
-      const settle = (err?: Error) => {
-        stdin.off('drain', onDrain);
-        stdin.off('close', onClose);
-        stdin.off('error', settle);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onDrain = () => settle();
-      const onClose = () => settle(new TransportClosedError(`MCP server "${this.name}"`));
-      stdin.once('drain', onDrain);
-      stdin.once('close', onClose);
-      stdin.once('error', settle);
-    });
+    // Backpressure: the caller waits until the child has read what we gave it — or until the pipe breaks, which
+    // must fail the send rather than leave it waiting for a drain that never comes. All waiters share one queue
+    // (listeners installed once in start()): a listener per waiting send tripped Node's leak warning under load.
+    return new Promise((resolve, reject) => void this.drainWaiters.push({ resolve, reject }));
+  }
+
+  private drainWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+
+  private settleDrainWaiters(err?: Error): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) {
+      if (err) w.reject(err);
+      else w.resolve();
+    }
   }
 
   /** Polite stop: close stdin, then SIGTERM the group, then SIGKILL after the grace period. */
