@@ -7,7 +7,7 @@ export const remoteOptions = {
   header: { type: 'string' as const, array: true, describe: '"Name: value" sent on every request (repeatable; ${ENV} is expanded; values are never logged)' },
   'header-file': { type: 'string' as const, describe: 'file of "Name: value" lines' },
   'allow-http': { type: 'boolean' as const, default: false, describe: 'allow plain http to a non-loopback host' },
-  timeout: { type: 'string' as const, describe: 'how long a request may wait for its answer, reset by each progress notification; then the client gets -32001 and the remote notifications/cancelled (default 10m; the only bound on a call once its POST is accepted)' },
+  timeout: { type: 'string' as const, describe: 'how long a request may wait for its answer, reset by each progress notification; then the client gets -32001 and the remote notifications/cancelled (default 10m; once the remote has accepted a request, the only bound on waiting for its answer)' },
   'connect-timeout': { type: 'string' as const, default: '30s', describe: 'bound on connecting (response headers, the SSE endpoint event, the initialize answer) and on the response headers of every other exchange, except the answer to a request on an established Streamable HTTP session (that is --timeout)' },
   'ping-interval': { type: 'string' as const, default: '0', describe: 'send a keep-alive ping this often (0 = off), e.g. 30s' },
   'protocol': { choices: ['auto', 'legacy'] as const, default: 'auto' as const, describe: 'auto: translate for 2026-07-28-only servers; legacy: pass 2025 traffic raw only' },
