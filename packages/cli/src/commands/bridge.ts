@@ -21,7 +21,7 @@ export function builder(y: Argv) {
       .option('shell', { type: 'boolean', default: false, describe: 'run the command through /bin/sh -c' })
       .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the server process (repeatable); added to what it inherits' })
       .option('pass-env', { type: 'string', array: true, describe: 'inherit only these variables (NAME or PREFIX_*, repeatable) plus PATH, HOME, locale…; without it everything is inherited except SWITCHBOARD_*' })
-      .option('max-line', { type: 'string', describe: 'longest message the server may write (one stdout line); a longer one is dropped and its call fails (default: --max-body + 1mb)' })
+      .option('max-line', { type: 'string', describe: 'longest message the server may write (one stdout line); a longer one is dropped and its call fails (default: 2 × --max-body + 1mb)' })
       .option('cwd', { type: 'string', describe: 'working directory for the server process' })
       .option('name', { type: 'string', describe: 'server name in logs' })
       .option('server-protocol', { type: 'string', choices: ['2025', '2026'] as const, default: '2025' as const, describe: 'the era the server speaks: 2025 (2026-07-28 clients are translated) or 2026 (their requests pass through)' })
@@ -62,8 +62,8 @@ export async function handler(argv: BridgeArgs): Promise<void> {
     ...face,
     child: { command: command!, args, env: keyValues(argv.env, 'env'), passEnv: argv.passEnv?.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },
     isolation: argv.isolation,
-    // A message the size of the largest request body, plus its JSON-RPC envelope, must still fit on one line.
-    supervisor: { maxLineBytes: argv.maxLine !== undefined ? parseOr(bytes, argv.maxLine, 'max-line') : (face.maxBodyBytes ?? 16 * 1024 * 1024) + 1024 * 1024 },
+    // An answer echoing a body-sized payload carries it twice (structured content and its text form), plus the envelope.
+    supervisor: { maxLineBytes: argv.maxLine !== undefined ? parseOr(bytes, argv.maxLine, 'max-line') : 2 * (face.maxBodyBytes ?? 16 * 1024 * 1024) + 1024 * 1024 },
     initTimeoutMs: parseOr(duration, argv.initTimeout, 'init-timeout'),
     serverProtocol: argv.serverProtocol,
     metrics: argv.metrics,

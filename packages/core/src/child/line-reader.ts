@@ -1,7 +1,10 @@
 import type { RequestId } from '../jsonrpc.js';
 
-/** 16 MiB (the default --max-body) plus room for the JSON-RPC envelope around a body-sized payload. */
-export const DEFAULT_MAX_LINE_BYTES = 17 * 1024 * 1024;
+/**
+ * Twice 16 MiB (the default --max-body) plus room for the envelope: a tool returning structured content also returns
+ * it serialized as text (as the spec recommends), so an answer echoing a body-sized payload carries it twice.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 33 * 1024 * 1024;
 
 /** How much of an oversized line is kept to find out what it was: ids sit at the very start or the very end. */
 const HEAD_BYTES = 4096;

@@ -41,7 +41,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 export interface ChildTransportOptions {
-  /** Longest stdout line (one message) kept; a longer one is dropped as it streams by. Default 17 MiB. */
+  /** Longest stdout line (one message) kept; a longer one is dropped as it streams by. Default 33 MiB. */
   maxLineBytes?: number;
 }
 
