@@ -50,3 +50,12 @@ export class ConfigError extends SwitchboardError {
     super('SB_CONFIG', message);
   }
 }
+
+export class ChildLineTooLongError extends SwitchboardError {
+  constructor(readonly command: string, readonly bytes: number, readonly limit: number) {
+    super(
+      'SB_CHILD_LINE_TOO_LONG',
+      `MCP server "${command}" wrote a ${bytes}-byte message on stdout, over the ${limit}-byte line limit (--max-line); it was dropped. Ask for less (e.g. paginate), or raise --max-line if such answers are expected`,
+    );
+  }
+}

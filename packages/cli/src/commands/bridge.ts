@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { StdioBridge, createLogger, type LogLevel } from '@switchboard/core/serve';
-import { duration, keyValues, parseOr } from '../parse.js';
+import { bytes, duration, keyValues, parseOr } from '../parse.js';
 import { remoteBridgeOptions } from '../remote-options.js';
 import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
 
@@ -19,7 +19,9 @@ export function builder(y: Argv) {
       .option('demo', { type: 'boolean', describe: 'bridge the built-in demo server (no command needed)' })
       .option('isolation', { choices: ['per-session', 'shared'] as const, default: 'per-session' as const, describe: 'one child per client session, or one child shared by all (ids remapped)' })
       .option('shell', { type: 'boolean', default: false, describe: 'run the command through /bin/sh -c' })
-      .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the server process (repeatable)' })
+      .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the server process (repeatable); added to what it inherits' })
+      .option('pass-env', { type: 'string', array: true, describe: 'inherit only these variables (NAME or PREFIX_*, repeatable) plus PATH, HOME, locale…; without it everything is inherited except SWITCHBOARD_*' })
+      .option('max-line', { type: 'string', describe: 'longest message the server may write (one stdout line); a longer one is dropped and its call fails (default: 2 × --max-body + 1mb)' })
       .option('cwd', { type: 'string', describe: 'working directory for the server process' })
       .option('name', { type: 'string', describe: 'server name in logs' })
       .option('server-protocol', { type: 'string', choices: ['2025', '2026'] as const, default: '2025' as const, describe: 'the era the server speaks: 2025 (2026-07-28 clients are translated) or 2026 (their requests pass through)' })
@@ -36,7 +38,9 @@ interface BridgeArgs extends HttpFaceArgs {
   isolation: 'per-session' | 'shared';
   shell: boolean;
   env?: string[];
+  passEnv?: string[];
   cwd?: string;
+  maxLine?: string;
   name?: string;
   initTimeout: string;
   serverProtocol: '2025' | '2026';
@@ -56,8 +60,10 @@ export async function handler(argv: BridgeArgs): Promise<void> {
   const { graceMs, ...face } = toFaceOptions(argv, log);
   const bridge = new StdioBridge({
     ...face,
-    child: { command: command!, args, env: keyValues(argv.env, 'env'), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },
+    child: { command: command!, args, env: keyValues(argv.env, 'env'), passEnv: argv.passEnv?.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },
     isolation: argv.isolation,
+    // An answer echoing a body-sized payload carries it twice (structured content and its text form), plus the envelope.
+    supervisor: { maxLineBytes: argv.maxLine !== undefined ? parseOr(bytes, argv.maxLine, 'max-line') : 2 * (face.maxBodyBytes ?? 16 * 1024 * 1024) + 1024 * 1024 },
     initTimeoutMs: parseOr(duration, argv.initTimeout, 'init-timeout'),
     serverProtocol: argv.serverProtocol,
     metrics: argv.metrics,

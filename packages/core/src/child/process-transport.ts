@@ -1,16 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Transport } from '../transport.js';
 import type { Message } from '../jsonrpc.js';
-import { isJsonRpcMessage, serialize, withRaw } from '../jsonrpc.js';
-import { ChildSpawnError, TransportClosedError } from '../errors.js';
+import { ErrorCode, errorResponse, isJsonRpcMessage, serialize, withRaw, type RequestId } from '../jsonrpc.js';
+import { ChildLineTooLongError, ChildSpawnError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { describeChild, type ChildSpec } from './spawn-spec.js';
+import { childEnvironment } from './environment.js';
+import { guardGroup, releaseGroup } from './watchdog.js';
+import { DEFAULT_MAX_LINE_BYTES, LineReader, sniffLine } from './line-reader.js';
 
-/** Every live child's process group, so that even an abrupt exit of ours takes them down with us. */
+const STDERR_LINE_BYTES = 64 * 1024;
+
+/**
+ * Every live child's process group, so that even an abrupt exit of ours takes them down with us: an exit we see
+ * (the hook below), or one we do not (SIGKILL: the watchdog).
+ */
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
-function trackGroup(pid: number) {
+function trackGroup(pid: number, log: Logger) {
   liveGroups.add(pid);
+  guardGroup(pid, log);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
@@ -31,6 +40,18 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+export interface ChildTransportOptions {
+  /** Longest stdout line (one message) kept; a longer one is dropped as it streams by. Default 33 MiB. */
+  maxLineBytes?: number;
+}
+
+/** A message dropped for its size, and what could be seen of it. */
+export interface DroppedMessage {
+  error: ChildLineTooLongError;
+  id?: RequestId;
+  method?: string;
+}
+
 export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -39,7 +60,7 @@ export interface ExitInfo {
 /**
  * A stdio MCP server as a transport: newline-delimited JSON on its stdin/stdout.
  * It runs in its own process group so closing kills its whole tree; lines that are not JSON-RPC are
- * logged, never forwarded; there is no line-length limit.
+ * logged, never forwarded; a line over maxLineBytes is dropped without being buffered (see ondropped).
  */
 export class ChildProcessTransport implements Transport {
   onmessage?: Transport['onmessage'];
@@ -47,6 +68,11 @@ export class ChildProcessTransport implements Transport {
   onclose?: () => void;
   /** Called once when the process exits, before onclose. */
   onexit?: (info: ExitInfo) => void;
+  /**
+   * A response too large to keep was dropped; its id, when it could be seen. Without a handler the transport
+   * answers that id with a JSON-RPC error itself. (A request of the child's own is always refused to the child.)
+   */
+  ondropped?: (dropped: DroppedMessage) => void;
 
   private child?: ChildProcess;
   private closed = false;
@@ -55,11 +81,15 @@ export class ChildProcessTransport implements Transport {
   private exitPromise?: Promise<void>;
   private readonly name: string;
 
+  private readonly maxLineBytes: number;
+
   constructor(
     private readonly spec: ChildSpec,
     private readonly log: Logger = silentLogger,
+    options: ChildTransportOptions = {},
   ) {
     this.name = describeChild(spec);
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
   get pid(): number | undefined {
@@ -68,10 +98,10 @@ export class ChildProcessTransport implements Transport {
 
   async start(): Promise<void> {
     if (this.child) throw new Error('ChildProcessTransport already started');
-    const { command, args = [], env, cwd, shell } = this.spec;
+    const { command, args = [], cwd, shell } = this.spec;
     const child = spawn(command, args, {
       cwd,
-      env: { ...process.env, PYTHONUNBUFFERED: '1', ...env },
+      env: childEnvironment(process.env, this.spec),
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
       shell: shell ?? false,
@@ -85,6 +115,7 @@ export class ChildProcessTransport implements Transport {
           liveGroups.delete(child.pid);
           // The leader is gone; take any grandchildren it left in its group with it.
           killGroup(child.pid, 'SIGKILL');
+          releaseGroup(child.pid);
         }
         this.log.debug({ server: this.name, pid: child.pid, code, signal }, 'child exited');
         this.onexit?.({ code, signal });
@@ -102,37 +133,48 @@ export class ChildProcessTransport implements Transport {
         } else this.onerror?.(err);
       });
     });
-    if (child.pid) trackGroup(child.pid);
+    if (child.pid) trackGroup(child.pid, this.log);
     this.readLines(child);
-    child.stderr!.setEncoding('utf8');
-    let errBuf = '';
-    child.stderr!.on('data', (chunk: string) => {
-      errBuf += chunk;
-      let nl: number;
-      while ((nl = errBuf.indexOf('\n')) >= 0) {
-        const line = errBuf.slice(0, nl).trimEnd();
-        errBuf = errBuf.slice(nl + 1);
+    // stderr is only logged: a long line is cut to its start rather than held whole.
+    const errLines = new LineReader(
+      STDERR_LINE_BYTES,
+      (raw) => {
+        const line = raw.trimEnd();
         if (line) this.log.info({ server: this.name, stream: 'stderr' }, line);
-      }
+      },
+      (over) => this.log.info({ server: this.name, stream: 'stderr', bytes: over.bytes, truncated: true }, over.head),
+    );
+    child.stderr!.on('data', (chunk: Buffer) => errLines.push(chunk));
+    const stdin = child.stdin!;
+    stdin.on('drain', () => this.settleDrainWaiters());
+    stdin.once('close', () => this.settleDrainWaiters(new TransportClosedError(`MCP server "${this.name}"`)));
+    stdin.on('error', (err) => {
+      this.log.debug({ server: this.name, err: err.message }, 'child stdin error');
+      this.settleDrainWaiters(err);
     });
-    child.stdin!.on('error', (err) => this.log.debug({ server: this.name, err: err.message }, 'child stdin error'));
   }
 
   private readLines(child: ChildProcess) {
-    // Chunks are kept as buffers until a newline arrives, so a UTF-8 sequence split across reads stays whole.
-    let parts: Buffer[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => {
-      let start = 0;
-      let nl: number;
-      while ((nl = chunk.indexOf(10, start)) >= 0) {
-        const piece = chunk.subarray(start, nl);
-        const line = parts.length ? Buffer.concat([...parts, piece]).toString('utf8') : piece.toString('utf8');
-        parts = [];
-        start = nl + 1;
-        this.handleLine(line);
-      }
-      if (start < chunk.length) parts.push(chunk.subarray(start));
-    });
+    const reader = new LineReader(
+      this.maxLineBytes,
+      (line) => this.handleLine(line),
+      (over) => {
+        const { id, method } = sniffLine(over);
+        const error = new ChildLineTooLongError(this.name, over.bytes, this.maxLineBytes);
+        this.log.error(
+          { server: this.name, bytes: over.bytes, limit: this.maxLineBytes, id, method, start: over.head.slice(0, 200) },
+          error.message,
+        );
+        if (method !== undefined) {
+          // The server's own request (e.g. sampling) never reaches the client: tell the server, so it does not wait.
+          if (id !== undefined) void this.send(errorResponse(id, ErrorCode.InternalError, error.message)).catch(() => {});
+          return;
+        }
+        if (this.ondropped) this.ondropped({ error, id, method });
+        else if (id !== undefined) this.onmessage?.(errorResponse(id, ErrorCode.InternalError, error.message, { reason: 'line-too-long', bytes: over.bytes, limit: this.maxLineBytes }));
+      },
+    );
+    child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
   }
 
   private handleLine(raw: string) {
@@ -169,22 +211,21 @@ export class ChildProcessTransport implements Transport {
     }
     const ok = stdin.write(serialize(message as object) + '\n');
     if (ok) return Promise.resolve();
-    // Backpressure: the caller waits until the child has read what we gave it — or until the pipe
-    // breaks, which must fail the send rather than leave it waiting for a drain that never comes.
-    return new Promise((resolve, reject) => {
-      const settle = (err?: Error) => {
-        stdin.off('drain', onDrain);
-        stdin.off('close', onClose);
-        stdin.off('error', settle);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onDrain = () => settle();
-      const onClose = () => settle(new TransportClosedError(`MCP server "${this.name}"`));
-      stdin.once('drain', onDrain);
-      stdin.once('close', onClose);
-      stdin.once('error', settle);
-    });
+    // Backpressure: the caller waits until the child has read what we gave it — or until the pipe breaks, which
+    // must fail the send rather than leave it waiting for a drain that never comes. All waiters share one queue
+    // (listeners installed once in start()): a listener per waiting send tripped Node's leak warning under load.
+    return new Promise((resolve, reject) => void this.drainWaiters.push({ resolve, reject }));
+  }
+
+  private drainWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+
+  private settleDrainWaiters(err?: Error): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) {
+      if (err) w.reject(err);
+      else w.resolve();
+    }
   }
 
   /** Polite stop: close stdin, then SIGTERM the group, then SIGKILL after the grace period. */

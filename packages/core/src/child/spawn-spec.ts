@@ -2,7 +2,10 @@
 export interface ChildSpec {
   command: string;
   args?: string[];
+  /** Variables to set or override (the rest is inherited, less SWITCHBOARD_*: see environment.ts). */
   env?: Record<string, string>;
+  /** Inherit only these names or `PREFIX_*` patterns (plus PATH, HOME and the like) instead of everything. */
+  passEnv?: string[];
   cwd?: string;
   /** Run through /bin/sh -c (off by default: a shell hides the real server from signals). */
   shell?: boolean;

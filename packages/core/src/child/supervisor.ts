@@ -17,6 +17,8 @@ export interface SupervisorOptions {
   crashWindowMs?: number;
   /** Grace period for a polite stop before SIGKILL. */
   stopGraceMs?: number;
+  /** Longest message (stdout line) accepted from the child; longer ones are dropped and their call fails. */
+  maxLineBytes?: number;
   /** Observers for metrics. */
   onSpawn?: () => void;
   onCrash?: (info: ExitInfo) => void;
@@ -73,8 +75,14 @@ export class SupervisedChild implements Transport {
   }
 
   private async spawn(): Promise<void> {
-    const child = new ChildProcessTransport(this.spec, this.log);
+    const child = new ChildProcessTransport(this.spec, this.log, { maxLineBytes: this.options.maxLineBytes });
     child.onmessage = (m) => this.fromChild(m as Message);
+    child.ondropped = ({ error, id }) => {
+      // Only an id we sent and still wait on gets the error: answering any other would forge a response.
+      if (id === undefined || !this.waiting.has(id)) return;
+      this.waiting.delete(id);
+      this.onmessage?.(errorResponse(id, ErrorCode.InternalError, error.message, { reason: 'line-too-long', bytes: error.bytes, limit: error.limit }));
+    };
     child.onerror = (e) => this.onerror?.(e);
     child.onexit = (info) => this.exited(child, info);
     await child.start();

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 
 export interface SecurityOptions {
   /** Host header values accepted (hostname, with or without port). Empty: any host. */
@@ -9,8 +10,47 @@ export interface SecurityOptions {
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
+const LOOPBACK_NETS = new BlockList();
+LOOPBACK_NETS.addSubnet('127.0.0.0', 8, 'ipv4');
+// BlockList also matches IPv4-mapped IPv6 (::ffff:127.0.0.1, ::ffff:7f00:1) against the IPv4 subnet.
+LOOPBACK_NETS.addAddress('::1', 'ipv6');
+
+/**
+ * Whether a bind address only listens on loopback, decided from the address, not its spelling: the DNS-rebinding
+ * guard hangs on it, and a loopback written another way (0:0:0:0:0:0:0:1, ::ffff:127.0.0.1, [::1], 127.1) must
+ * not switch it off. Names other than localhost are not resolved here, so they count as not loopback.
+ */
 export function isLoopbackBind(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  let h = host.trim().toLowerCase();
+  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
+  if (h === 'localhost' || h === 'localhost.') return true;
+  const zone = h.indexOf('%'); // fe80::1%eth0: the zone names an interface, not part of the address
+  if (zone > 0) h = h.slice(0, zone);
+  const family = isIP(h);
+  if (family) return LOOPBACK_NETS.check(h, family === 6 ? 'ipv6' : 'ipv4');
+  // listen() hands anything else to getaddrinfo, which reads inet_aton forms (127.1, 0x7f.0.0.1, 2130706433).
+  const v4 = inetAton(h);
+  return v4 !== undefined && v4 >>> 24 === 127;
+}
+
+/** The IPv4 address inet_aton would read from a numeric string (1–4 parts, decimal, 0-octal or 0x-hex), if any. */
+function inetAton(s: string): number | undefined {
+  const parts = s.split('.');
+  if (parts.length > 4) return undefined;
+  const nums: number[] = [];
+  for (const p of parts) {
+    let n: number;
+    if (/^0x[0-9a-f]*$/.test(p)) n = p.length > 2 ? parseInt(p.slice(2), 16) : 0;
+    else if (/^0[0-7]*$/.test(p)) n = parseInt(p, 8);
+    else if (/^[1-9][0-9]*$/.test(p)) n = Number(p);
+    else return undefined;
+    nums.push(n);
+  }
+  const last = nums.pop()!;
+  if (nums.some((n) => n > 255) || last >= 2 ** (8 * (4 - nums.length))) return undefined;
+  let v = 0;
+  for (const n of nums) v = v * 256 + n;
+  return v * 2 ** (8 * (4 - nums.length)) + last;
 }
 
 export function defaultAllowedHosts(bindHost: string, extra: string[]): string[] {

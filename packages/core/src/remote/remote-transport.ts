@@ -1,5 +1,6 @@
 import {
   SSEClientTransport,
+  SseError,
   StreamableHTTPClientTransport,
   type AuthProvider,
   type OAuthClientProvider,
@@ -31,7 +32,11 @@ export interface RemoteTransportOptions {
   authProvider?: AuthProvider | OAuthClientProvider;
   /** Bound on connecting: response headers, the SSE endpoint event, the initialize answer (default 30 s). */
   connectTimeoutMs?: number;
-  /** Per-request cut-off, reset by progress notifications (default: none). */
+  /**
+   * Per-request cut-off, reset by progress notifications. Default DEFAULT_REQUEST_TIMEOUT_MS (10 min): an established
+   * session has no other bound on a call (connectTimeoutMs covers connecting and response headers only, and a
+   * remote that wedges after them would hold the call forever). 0 = no cut-off.
+   */
   requestTimeoutMs?: number;
   /** Send a ping upstream this often to keep the session alive and notice a lost one early (default: off). */
   pingIntervalMs?: number;
@@ -44,6 +49,15 @@ export interface RemoteTransportOptions {
 }
 
 type Inner = StreamableHTTPClientTransport | SSEClientTransport;
+
+/** The ceiling on a call when none is configured: generous (long tool calls report progress, which resets it). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10 * 60_000;
+
+/** The cut-off a call gets: the configured one, else the default ceiling; 0 means none. */
+export function requestTimeoutOf(options: Pick<RemoteTransportOptions, 'requestTimeoutMs'>): number | undefined {
+  const t = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  return t > 0 ? t : undefined;
+}
 
 interface Pending {
   method: string;
@@ -163,6 +177,11 @@ export class RemoteTransport implements Transport {
     inner.onerror = (err) => {
       if (this.inner !== inner) return;
       this.log.debug({ err: err.message }, 'upstream transport error');
+      // The event stream broke (the EventSource reconnects by itself, so no onclose comes). On legacy SSE every
+      // answer travels on that stream and the session is bound to it: what it still owed will never come.
+      if (inner instanceof SSEClientTransport && this.kindDecided === 'sse' && (err instanceof SseError || err?.name === 'SseError')) {
+        this.sseStreamLost(this.innerGeneration.get(inner) ?? this.generation);
+      }
     };
     inner.onclose = () => {
       if (this.inner === inner && !this.closed) {
@@ -216,20 +235,16 @@ export class RemoteTransport implements Transport {
     const call = modernToolCall(m);
     if (call && !this.params.knows(call.name) && this.ready) await this.refreshTools(call.meta);
     if (isRequest(m)) this.track(m);
+    // Set before initialized goes out, not after: a request arriving while its POST is under way must wait too.
+    const opensStream = isNotification(m) && m.method === 'notifications/initialized' && this.kindDecided === 'streamable-http' && !!this.sessionId;
+    if (opensStream) this.latchStandalone();
     try {
       if (this.standaloneOpen && isRequest(m)) await this.standaloneOpen;
-      await this.deliver(m);
-      if (isNotification(m) && m.method === 'notifications/initialized' && this.kindDecided === 'streamable-http' && this.sessionId) {
-        this.standaloneOpen = new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000);
-          this.standaloneOpened = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        }).finally(() => {
-          this.standaloneOpen = undefined;
-          this.standaloneOpened = undefined;
-        });
+      try {
+        await this.deliver(m);
+      } finally {
+        // The SDK opens the GET stream once initialized is accepted: from then on, wait for it only so long.
+        if (opensStream) this.boundStandalone();
       }
       if (isRequest(m)) {
         const p = this.pending.get(m.id);
@@ -241,6 +256,25 @@ export class RemoteTransport implements Transport {
       this.warn(e.message);
       throw e;
     }
+  }
+
+  /** Requests wait on this until the GET stream answers, or boundStandalone()'s timer runs out. */
+  private latchStandalone(): void {
+    if (this.standaloneOpen) return;
+    this.standaloneOpen = new Promise<void>((resolve) => {
+      this.standaloneOpened = resolve;
+    }).finally(() => {
+      clearTimeout(this.standaloneTimer);
+      this.standaloneOpen = undefined;
+      this.standaloneOpened = undefined;
+    });
+  }
+
+  private standaloneTimer?: NodeJS.Timeout;
+  private boundStandalone(): void {
+    if (!this.standaloneOpened) return;
+    const open = this.standaloneOpened;
+    this.standaloneTimer = setTimeout(open, 1000);
   }
 
   /** Sends on the current inner transport, deciding the transport on the first message and recovering a lost session once. */
@@ -445,7 +479,14 @@ export class RemoteTransport implements Transport {
     if (res.error) throw new UpstreamError('SB_REINIT', `re-initialize was refused: ${res.error.message}`);
     if (res.result?.protocolVersion) inner.setProtocolVersion(res.result.protocolVersion);
     this.connected = true;
-    if (this.initialized) await inner.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as never);
+    if (!this.initialized) return;
+    const opensStream = inner instanceof StreamableHTTPClientTransport;
+    if (opensStream) this.latchStandalone();
+    try {
+      await inner.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as never);
+    } finally {
+      if (opensStream) this.boundStandalone();
+    }
   }
 
   /** Requests sent on a lost session will never be answered: answer them now. */
@@ -454,6 +495,17 @@ export class RemoteTransport implements Transport {
       if (p.generation >= this.generation || p.internal || !p.sent) continue;
       this.untrack(id);
       this.deliverDown(errorResponse(id, ErrorCode.ConnectionClosed, new SessionLostError(this.url.href).message));
+    }
+  }
+
+  /** Fails every request the broken SSE stream of this generation still owed an answer. */
+  private sseStreamLost(generation: number): void {
+    const owed = [...this.pending].filter(([, p]) => !p.internal && p.sent && p.generation === generation);
+    if (!owed.length) return;
+    this.warn(`upstream ${this.url.href} closed the SSE stream with ${owed.length} request(s) unanswered; failing them`);
+    for (const [id, p] of owed) {
+      this.untrack(id);
+      this.deliverDown(errorResponse(id, ErrorCode.ConnectionClosed, `upstream ${this.url.href} closed the SSE stream before answering ${p.method}; retry the call`));
     }
   }
 
@@ -546,7 +598,7 @@ export class RemoteTransport implements Transport {
   }
 
   private arm(id: RequestId, p: Pending): void {
-    const limit = this.options.requestTimeoutMs;
+    const limit = requestTimeoutOf(this.options);
     if (!limit) return;
     if (p.timer) clearTimeout(p.timer);
     p.timer = setTimeout(() => {
