@@ -1,5 +1,6 @@
 import type { BuildReport, ToolTable } from './compile.js';
 import type { CompiledTool } from './model.js';
+import { hostOf, toolServerUrl, type ServerChoice } from './servers.js';
 
 export interface ToolRow {
   name: string;
@@ -10,6 +11,8 @@ export interface ToolRow {
   params: string[];
   /** Security alternatives, e.g. `oauth | apiKey+signature`; `none` when anonymous. */
   auth: string;
+  /** `host:port` this tool's requests go to, or why it cannot be known yet. */
+  host: string;
   annotations: string[];
 }
 
@@ -24,7 +27,7 @@ export function describeAuth(tool: CompiledTool): string {
 }
 
 /** The tool table a person reviews before exposing an API to a model, plus the build report. */
-export function inspect(table: ToolTable): InspectResult {
+export function inspect(table: ToolTable, servers: ServerChoice = {}): InspectResult {
   const tools = table.tools.map((tool): ToolRow => {
     const params = tool.params.map((p) => `${p.required ? '*' : ''}${p.arg} (${p.location}${p.name !== p.arg ? `:${p.name}` : ''})`);
     if (tool.body?.mode === 'whole') params.push(`${tool.body.required ? '*' : ''}${tool.body.arg} (body ${tool.body.mediaType})`);
@@ -40,15 +43,24 @@ export function inspect(table: ToolTable): InspectResult {
       ...(tool.operationId ? { operationId: tool.operationId } : {}),
       params,
       auth: describeAuth(tool),
+      host: hostFor(table, tool, servers),
       annotations: [a.readOnlyHint && 'readOnly', a.destructiveHint && 'destructive', a.idempotentHint && 'idempotent'].filter(Boolean) as string[],
     };
   });
   return { tools, report: table.report };
 }
 
+function hostFor(table: ToolTable, tool: CompiledTool, servers: ServerChoice): string {
+  try {
+    return hostOf(toolServerUrl(table, tool, servers));
+  } catch (error) {
+    return `(unknown: ${(error as Error).message})`;
+  }
+}
+
 /** Plain-text table for terminals (the CLI may print this as is). */
 export function formatInspect(result: InspectResult): string {
-  const lines = result.tools.map((t) => `${t.name}\t${t.method} ${t.path}\t${t.params.join(', ') || '-'}\t${t.auth}`);
+  const lines = result.tools.map((t) => `${t.name}\t${t.method} ${t.path}\t${t.host}\t${t.params.join(', ') || '-'}\t${t.auth}`);
   const r = result.report;
   lines.push('', `${r.toolCount} tools from ${r.operationCount} operations; tools/list ≈ ${r.estimatedTokens} tokens (${r.payloadBytes} bytes).`);
   for (const s of r.skipped) lines.push(`skipped ${s.method} ${s.path}${s.operationId ? ` (${s.operationId})` : ''}: ${s.reason}`);
