@@ -12,6 +12,11 @@ export interface CompileOptions extends SelectionOptions, NamingOptions {
   maxTokens?: number;
   /** Characters kept of each tool description (summary + description). Default 600. */
   descriptionBudget?: number;
+  /**
+   * Request media type per tool (key: tool name or operationId), for operations accepting several;
+   * without it the type whose schema matches the argument is taken per call.
+   */
+  mediaTypes?: Record<string, string>;
 }
 
 export interface BuildReport {
@@ -46,6 +51,11 @@ export function listedTool(tool: CompiledTool) {
     inputSchema: tool.inputSchema,
     annotations: tool.annotations,
   };
+}
+
+function pickMediaType(chosen: Record<string, string> | undefined, name: string, operationId: string | undefined): { mediaType?: string } {
+  const value = chosen?.[name] ?? (operationId ? chosen?.[operationId] : undefined);
+  return value ? { mediaType: value } : {};
 }
 
 export function estimateTokens(bytes: number): number {
@@ -93,13 +103,18 @@ export function compile(spec: LoadedSpec, options: CompileOptions = {}): ToolTab
           ...(document.security ? { rootSecurity: document.security as SecurityRequirements } : {}),
           descriptionBudget: options.descriptionBudget ?? 600,
           warn: (message) => warnings.push(message),
+          ...pickMediaType(options.mediaTypes, name, entry.operationId),
         }),
       );
     } catch (error) {
+      if (error instanceof BuildError) throw error;
       skipped.push({ method: entry.method.toUpperCase(), path: entry.path, ...(entry.operationId ? { operationId: entry.operationId } : {}), reason: `cannot build tool: ${(error as Error).message}` });
     }
   }
 
+  for (const key of Object.keys(options.mediaTypes ?? {})) {
+    if (!tools.some((t) => t.name === key || t.operationId === key)) throw new BuildError(`A media type was chosen for "${key}", which is no selected tool name or operationId.`, 'MEDIA_TYPE');
+  }
   const rootServers = (document.servers ?? []).map(toServerTemplate);
   if (rootServers.length === 0 && tools.some((t) => t.servers.length === 0)) {
     warnings.push('Spec declares no servers: set baseUrl to call the API.');

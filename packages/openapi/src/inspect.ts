@@ -30,7 +30,8 @@ export function describeAuth(tool: CompiledTool): string {
 export function inspect(table: ToolTable, servers: ServerChoice = {}): InspectResult {
   const tools = table.tools.map((tool): ToolRow => {
     const params = tool.params.map((p) => `${p.required ? '*' : ''}${p.arg} (${p.location}${p.name !== p.arg ? `:${p.name}` : ''})`);
-    if (tool.body?.mode === 'whole') params.push(`${tool.body.required ? '*' : ''}${tool.body.arg} (body ${tool.body.mediaType})`);
+    const routes = (tool.body?.alternatives ?? []).filter((a) => a.kind !== tool.body!.kind).map((a) => `; ${a.kind} → ${a.mediaType}`).join('');
+    if (tool.body?.mode === 'whole') params.push(`${tool.body.required ? '*' : ''}${tool.body.arg} (body ${tool.body.mediaType}${routes})`);
     for (const prop of tool.body?.props ?? []) {
       const required = (tool.inputSchema.required as string[] | undefined)?.includes(prop.arg);
       params.push(`${required ? '*' : ''}${prop.arg} (body${prop.name !== prop.arg ? `:${prop.name}` : ''})`);

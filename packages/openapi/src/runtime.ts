@@ -34,6 +34,8 @@ export interface RuntimeOptions extends AuthOptions {
   resolve?: Resolver;
   /** Where diagnostics go (default stderr). Never receives secrets. */
   log?: (line: string) => void;
+  /** Refuse arguments that do not match their schema's `format` (default: warn and send). */
+  strictFormats?: boolean;
   /** Told every secret value the runtime learns (resolved env values, fetched tokens), so a host logger can mask it too. */
   onSecret?: (secret: string) => void;
 }
@@ -47,7 +49,7 @@ export class OpenApiRuntime {
   private readonly agent: Agent;
   private readonly sender: HttpSender;
   private readonly auth: AuthManager;
-  private readonly validator = new ArgumentValidator();
+  private readonly validator: ArgumentValidator;
   private readonly baseUrls = new Map<CompiledTool, string | BuildError>();
   private readonly responseSchemas = new Map<CompiledTool, JsonSchema | null>();
   private readonly byName = new Map<string, CompiledTool>();
@@ -57,6 +59,7 @@ export class OpenApiRuntime {
   constructor(readonly table: ToolTable, readonly options: RuntimeOptions = {}) {
     this.log = options.log ?? ((line) => process.stderr.write(`[switchboard/openapi] ${line}\n`));
     this.maxResponseBytes = options.maxResponseBytes ?? 256 * 1024;
+    this.validator = new ArgumentValidator({ strictFormats: options.strictFormats ?? false });
     this.allowlist = new HostAllowlist(options.allowedHosts ?? []);
     for (const tool of table.tools) {
       this.byName.set(tool.name, tool);
@@ -125,6 +128,7 @@ export class OpenApiRuntime {
     if (!tool) return errorResult(`Unknown tool ${name}.`);
     const checked = this.validator.check(tool.inputSchema, args);
     if (!checked.ok) return errorResult(`Invalid arguments for ${name}:\n${checked.message}`);
+    if (checked.formatWarnings) this.log(`tool ${name}: arguments do not match their declared format, sent as given (strictFormats refuses them): ${checked.formatWarnings.replace(/\n/g, '; ')}`);
     const base = this.baseUrls.get(tool);
     if (!base || base instanceof BuildError) return errorResult(`Cannot call ${name}: ${base instanceof BuildError ? base.message : 'no server URL'}`);
     try {
