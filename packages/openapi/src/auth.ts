@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { OpenAPIV3 } from 'openapi-types';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { AuthError, EgressDeniedError } from './errors.js';
 import type { HostAllowlist } from './http/allowlist.js';
 import type { SecurityRequirements } from './model.js';
@@ -66,7 +66,7 @@ export class AuthManager {
   constructor(
     private readonly schemes: Record<string, OpenAPIV3.SecuritySchemeObject>,
     options: AuthOptions,
-    private readonly http: { dispatcher: Dispatcher; allowlist: HostAllowlist; timeoutMs: number },
+    private readonly http: { dispatcher: () => Promise<Dispatcher>; allowlist: HostAllowlist; timeoutMs: number },
     private readonly scopes: CredentialScopes = new CredentialScopes(undefined, { [DEFAULT_HEADERS_SCOPE]: ['*'] }),
   ) {
     const fromFile = options.authFile ? (JSON.parse(readFileSync(options.authFile, 'utf8')) as Record<string, AuthValue>) : {};
@@ -276,9 +276,10 @@ export class AuthManager {
     const wanted = extra.scopes ?? scopes;
     if (wanted.length) form.set('scope', wanted.join(' '));
     if (extra.audience) form.set('audience', extra.audience);
+    const { request } = await import('undici');
     const response = await request(tokenUrl, {
       method: 'POST',
-      dispatcher: this.http.dispatcher,
+      dispatcher: await this.http.dispatcher(),
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',

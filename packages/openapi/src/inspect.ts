@@ -18,7 +18,7 @@ export interface ToolRow {
 
 export interface InspectResult {
   tools: ToolRow[];
-  report: BuildReport;
+  report: Omit<BuildReport, 'toolBytes'>;
 }
 
 export function describeAuth(tool: CompiledTool): string {
@@ -48,7 +48,8 @@ export function inspect(table: ToolTable, servers: ServerChoice = {}): InspectRe
       annotations: [a.readOnlyHint && 'readOnly', a.destructiveHint && 'destructive', a.idempotentHint && 'idempotent'].filter(Boolean) as string[],
     };
   });
-  return { tools, report: table.report };
+  const { toolBytes: _perTool, ...report } = table.report;
+  return { tools, report };
 }
 
 function hostFor(table: ToolTable, tool: CompiledTool, servers: ServerChoice): string {
@@ -63,7 +64,7 @@ function hostFor(table: ToolTable, tool: CompiledTool, servers: ServerChoice): s
 export function formatInspect(result: InspectResult): string {
   const lines = result.tools.map((t) => `${t.name}\t${t.method} ${t.path}\t${t.host}\t${t.params.join(', ') || '-'}\t${t.auth}`);
   const r = result.report;
-  lines.push('', `${r.toolCount} tools from ${r.operationCount} operations; tools/list ≈ ${r.estimatedTokens} tokens (${r.payloadBytes} bytes).`);
+  lines.push('', `${r.toolCount} tools from ${r.operationCount} operations; tools/list ≈ ${r.estimatedTokens} tokens (${r.payloadBytes} bytes) in ${r.pages} page${r.pages === 1 ? '' : 's'}${r.pageBytes ? ` of ≤ ${r.pageBytes} bytes` : ''}.`);
   for (const s of r.skipped) lines.push(`skipped ${s.method} ${s.path}${s.operationId ? ` (${s.operationId})` : ''}: ${s.reason}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');

@@ -1,11 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import SwaggerParser from '@apidevtools/swagger-parser';
+import type SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 import { SpecLoadError, EgressDeniedError } from './errors.js';
-import { createGuardedAgent, HostAllowlist, normaliseHost, type Resolver } from './http/allowlist.js';
-import { downloadCapped } from './http/download.js';
+import { HostAllowlist, normaliseHost, type Resolver } from './http/allowlist.js';
 import { convertSwagger2 } from './swagger2.js';
 
 /** An OpenAPI 3.x document after loading (Swagger 2.0 is converted on the way in). */
@@ -59,6 +58,8 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
   if (rootIsRemote) refHosts.addUrl(new URL(rootLocation));
   // The operator chose the spec URL, so any host may serve it and its redirects; the
   // private-address rule still applies to every connection.
+  // Loaded here, not at import: serving a cached catalog never parses a spec or fetches one.
+  const [{ default: Parser }, { createGuardedAgent }, { downloadCapped }] = await Promise.all([import('@apidevtools/swagger-parser'), import('./http/agent.js'), import('./http/download.js')]);
   const agent = createGuardedAgent({ allowlist: new HostAllowlist(['*']), allowPrivate: options.allowPrivate ?? false, resolve: options.resolve, connectTimeoutMs: timeoutMs });
   let rootRead = inline;
 
@@ -107,14 +108,14 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
 
   let document: Record<string, unknown>;
   try {
-    const parser = new SwaggerParser();
+    const parser = new Parser();
     const parsed = inline
       ? ((await parser.parse(rootLocation, structuredClone(source) as never, parserOptions)) as unknown as Record<string, unknown>)
       : ((await parser.parse(rootLocation, parserOptions)) as unknown as Record<string, unknown>);
     document = parsed;
     if (hasExternalRef(parsed)) {
       rootRead = true;
-      document = (await new SwaggerParser().bundle(rootLocation, parsed as never, parserOptions)) as unknown as Record<string, unknown>;
+      document = (await new Parser().bundle(rootLocation, parsed as never, parserOptions)) as unknown as Record<string, unknown>;
     }
   } catch (error) {
     if (error instanceof SpecLoadError || error instanceof EgressDeniedError) throw error;

@@ -1,9 +1,8 @@
-import type { Agent } from 'undici';
 import { AuthManager, redact, type AuthOptions } from './auth.js';
 import type { ToolTable } from './compile.js';
 import { ArgumentError, AuthError, BuildError, EgressDeniedError } from './errors.js';
-import { createGuardedAgent, HostAllowlist, type Resolver } from './http/allowlist.js';
-import { HttpSender } from './http/client.js';
+import { HostAllowlist, type Resolver } from './http/allowlist.js';
+import type { HttpSender } from './http/client.js';
 import type { CompiledTool, JsonSchema } from './model.js';
 import { RefResolver } from './refs.js';
 import { buildRequest } from './request.js';
@@ -11,7 +10,7 @@ import { errorResult, mapResponse, type ToolResult } from './response.js';
 import { SchemaConverter } from './schema.js';
 import { CredentialScopes } from './scope.js';
 import { hostOf, primaryServerUrl, toolServerUrl } from './servers.js';
-import { ArgumentValidator } from './validate.js';
+import type { ArgumentValidator } from './validate.js';
 
 export interface RuntimeOptions extends AuthOptions {
   /** Replaces the spec's servers at every level (root, path and operation): every call goes here. */
@@ -46,10 +45,9 @@ export interface RuntimeOptions extends AuthOptions {
  */
 export class OpenApiRuntime {
   readonly allowlist: HostAllowlist;
-  private readonly agent: Agent;
-  private readonly sender: HttpSender;
   private readonly auth: AuthManager;
-  private readonly validator: ArgumentValidator;
+  /** HTTP pool, sender and validators load on the first call: a server that is only listed never pays for them. */
+  private machinery?: Promise<{ sender: HttpSender; validator: ArgumentValidator; close(): Promise<void> }>;
   private readonly baseUrls = new Map<CompiledTool, string | BuildError>();
   private readonly responseSchemas = new Map<CompiledTool, JsonSchema | null>();
   private readonly byName = new Map<string, CompiledTool>();
@@ -59,7 +57,6 @@ export class OpenApiRuntime {
   constructor(readonly table: ToolTable, readonly options: RuntimeOptions = {}) {
     this.log = options.log ?? ((line) => process.stderr.write(`[switchboard/openapi] ${line}\n`));
     this.maxResponseBytes = options.maxResponseBytes ?? 256 * 1024;
-    this.validator = new ArgumentValidator({ strictFormats: options.strictFormats ?? false });
     this.allowlist = new HostAllowlist(options.allowedHosts ?? []);
     for (const tool of table.tools) {
       this.byName.set(tool.name, tool);
@@ -74,9 +71,7 @@ export class OpenApiRuntime {
     const primary = primaryServerUrl(table, options);
     this.scopes = new CredentialScopes(primary, options.authHosts);
     const timeoutMs = options.timeoutMs ?? 30_000;
-    this.agent = createGuardedAgent({ allowlist: this.allowlist, allowPrivate: options.allowPrivate ?? false, resolve: options.resolve, connectTimeoutMs: Math.min(timeoutMs, 10_000) });
-    this.sender = new HttpSender({ dispatcher: this.agent, allowlist: this.allowlist, timeoutMs, maxResponseBytes: this.maxResponseBytes, retries: options.retries ?? 2, maxRedirects: options.maxRedirects ?? 3 });
-    this.auth = new AuthManager(table.securitySchemes, options, { dispatcher: this.agent, allowlist: this.allowlist, timeoutMs }, this.scopes);
+    this.auth = new AuthManager(table.securitySchemes, options, { dispatcher: () => this.load().then((m) => m.dispatcher), allowlist: this.allowlist, timeoutMs }, this.scopes);
     for (const secret of this.auth.knownSecrets()) this.learnSecret(secret);
     const unsatisfied: string[] = [];
     const offPrimary = new Map<string, string[]>();
@@ -118,6 +113,18 @@ export class OpenApiRuntime {
     return redact(text, [...this.secrets]);
   }
 
+  private load() {
+    const options = this.options;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    this.machinery ??= Promise.all([import('./http/agent.js'), import('./http/client.js'), import('./validate.js')]).then(([{ createGuardedAgent }, { HttpSender }, { ArgumentValidator }]) => {
+      const agent = createGuardedAgent({ allowlist: this.allowlist, allowPrivate: options.allowPrivate ?? false, resolve: options.resolve, connectTimeoutMs: Math.min(timeoutMs, 10_000) });
+      const sender = new HttpSender({ dispatcher: agent, allowlist: this.allowlist, timeoutMs, maxResponseBytes: this.maxResponseBytes, retries: options.retries ?? 2, maxRedirects: options.maxRedirects ?? 3 });
+      const validator = new ArgumentValidator({ strictFormats: options.strictFormats ?? false });
+      return { sender, validator, dispatcher: agent, close: () => agent.close() };
+    });
+    return this.machinery as Promise<{ sender: HttpSender; validator: ArgumentValidator; dispatcher: import('undici').Dispatcher; close(): Promise<void> }>;
+  }
+
   tool(name: string): CompiledTool | undefined {
     return this.byName.get(name);
   }
@@ -126,7 +133,8 @@ export class OpenApiRuntime {
   async call(name: string, args: unknown, signal?: AbortSignal): Promise<ToolResult> {
     const tool = this.byName.get(name);
     if (!tool) return errorResult(`Unknown tool ${name}.`);
-    const checked = this.validator.check(tool.inputSchema, args);
+    const { sender, validator } = await this.load();
+    const checked = validator.check(tool.inputSchema, args);
     if (!checked.ok) return errorResult(`Invalid arguments for ${name}:\n${checked.message}`);
     if (checked.formatWarnings) this.log(`tool ${name}: arguments do not match their declared format, sent as given (strictFormats refuses them): ${checked.formatWarnings.replace(/\n/g, '; ')}`);
     const base = this.baseUrls.get(tool);
@@ -136,7 +144,7 @@ export class OpenApiRuntime {
         const prepared = buildRequest(tool, checked.value, base);
         const applied = await this.auth.apply(prepared, tool.security, (scheme) => scopesFor(tool, scheme));
         for (const secret of applied.secrets) this.learnSecret(secret);
-        const result = await this.sender.send(prepared, signal, applied.sensitiveHeaders);
+        const result = await sender.send(prepared, signal, applied.sensitiveHeaders);
         return { result, applied };
       };
       let { result, applied } = await send();
@@ -145,7 +153,7 @@ export class OpenApiRuntime {
         maxResponseBytes: this.maxResponseBytes,
         redact: (text) => this.redact(text),
         redactUrl: (url) => this.redactUrl(url),
-        ...(tool.responseSchema !== undefined ? { validateStructured: (value: unknown) => this.validateResponse(tool, value) } : {}),
+        ...(tool.responseSchema !== undefined && (await this.responseSchemaFor(tool)) ? { validateStructured: (value: unknown) => this.validateResponse(validator, tool, value) } : {}),
         onDrift: (t) => this.log(`tool ${t.name}: response does not match the spec's schema; returned as text only.`),
       });
     } catch (error) {
@@ -153,29 +161,49 @@ export class OpenApiRuntime {
     }
   }
 
-  private validateResponse(tool: CompiledTool, value: unknown): boolean {
+  /**
+   * The tool's response schema as JSON Schema, converted on first need. It needs the spec document,
+   * which a cached catalog loads only then (and a catalog without its spec never has: text results only).
+   */
+  private async responseSchemaFor(tool: CompiledTool): Promise<JsonSchema | null> {
     let schema = this.responseSchemas.get(tool);
-    if (schema === undefined) {
-      try {
-        const converter = new SchemaConverter(new RefResolver(this.table.document), { openapi30: this.table.openapi30, direction: 'response' });
-        const root = converter.convert(tool.responseSchema);
-        const resolved = converter.finish(root);
+    if (schema !== undefined) return schema;
+    try {
+      const document = this.table.document ?? (await this.documentOnce());
+      if (!document) schema = null;
+      else {
+        const converter = new SchemaConverter(new RefResolver(document), { openapi30: this.table.openapi30, direction: 'response' });
+        const resolved = converter.finish(converter.convert(tool.responseSchema));
         schema = isObjectSchema(resolved) ? resolved : null;
-      } catch {
-        schema = null;
       }
-      this.responseSchemas.set(tool, schema);
+    } catch {
+      schema = null;
     }
+    this.responseSchemas.set(tool, schema);
+    return schema;
+  }
+
+  private documentPromise?: Promise<ToolTable['document']>;
+  private documentOnce(): Promise<ToolTable['document']> {
+    this.documentPromise ??= (this.table.loadDocument?.() ?? Promise.resolve(undefined)).catch((error: Error) => {
+      this.log(`structured results are off: the spec document could not be loaded (${error.message}); results are text only.`);
+      return undefined;
+    });
+    return this.documentPromise;
+  }
+
+  private validateResponse(validator: ArgumentValidator, tool: CompiledTool, value: unknown): boolean {
+    const schema = this.responseSchemas.get(tool);
     if (!schema) return false;
     try {
-      return this.validator.matches(schema, value);
+      return validator.matches(schema, value);
     } catch {
       return false;
     }
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.machinery) await (await this.machinery).close();
   }
 }
 
