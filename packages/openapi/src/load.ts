@@ -33,6 +33,10 @@ export interface LoadedSpec {
   source: string;
   /** URL relative `servers` resolve against (only for specs loaded from a URL). */
   specUrl?: string;
+  /** Local files read (the root and every externally referenced file), so a cache can tell when any changed. */
+  files: string[];
+  /** True when any part came from the network (such a spec is never cached: it can change without a local trace). */
+  remote: boolean;
   warnings: string[];
 }
 
@@ -62,6 +66,8 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
   const [{ default: Parser }, { createGuardedAgent }, { downloadCapped }] = await Promise.all([import('@apidevtools/swagger-parser'), import('./http/agent.js'), import('./http/download.js')]);
   const agent = createGuardedAgent({ allowlist: new HostAllowlist(['*']), allowPrivate: options.allowPrivate ?? false, resolve: options.resolve, connectTimeoutMs: timeoutMs });
   let rootRead = inline;
+  const files: string[] = [];
+  let remote = false;
 
   // The ref parser wraps reader errors into "Error reading file"; keep ours to report the real reason.
   let readFailure: Error | undefined;
@@ -81,6 +87,7 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
       if (!isRoot && !refHosts.allowsUrl(url)) {
         throw new SpecLoadError(`Refused external $ref to ${url.origin}: only ${refHosts.entries().join(', ') || 'no remote hosts'} may be referenced (add the host to allowedRefHosts).`);
       }
+      remote = true;
       const result = await downloadCapped(location, { dispatcher: agent, maxBytes, timeoutMs, allowHttp: options.allowHttp ?? false });
       return result.body;
     }
@@ -92,6 +99,7 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
     const info = await stat(path).catch(() => undefined);
     if (!info) throw new SpecLoadError(`Cannot read ${path}: file not found.`);
     if (info.size > maxBytes) throw new SpecLoadError(`Refused ${path}: ${info.size} bytes exceeds the ${maxBytes}-byte limit (raise maxSpecBytes).`);
+    files.push(path);
     return readFile(path);
   };
 
@@ -146,6 +154,8 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
     sourceVersion,
     source: inline ? 'inline' : isHttpUrl(source) ? source : resolvePath(source),
     ...(rootIsRemote ? { specUrl: rootLocation } : {}),
+    files,
+    remote: remote || inline,
     warnings,
   };
 }
