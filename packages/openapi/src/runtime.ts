@@ -33,6 +33,8 @@ export interface RuntimeOptions extends AuthOptions {
   resolve?: Resolver;
   /** Where diagnostics go (default stderr). Never receives secrets. */
   log?: (line: string) => void;
+  /** Told of every API request sent (URL with query credentials masked, never headers or bodies), for trace logs. */
+  onRequest?: (event: { tool: string; method: string; url: string; status: number; ms: number }) => void;
   /** Refuse arguments that do not match their schema's `format` (default: warn and send). */
   strictFormats?: boolean;
   /** Told every secret value the runtime learns (resolved env values, fetched tokens), so a host logger can mask it too. */
@@ -144,7 +146,9 @@ export class OpenApiRuntime {
         const prepared = buildRequest(tool, checked.value, base);
         const applied = await this.auth.apply(prepared, tool.security, (scheme) => scopesFor(tool, scheme));
         for (const secret of applied.secrets) this.learnSecret(secret);
+        const started = performance.now();
         const result = await sender.send(prepared, signal, applied.sensitiveHeaders);
+        this.options.onRequest?.({ tool: name, method: prepared.method, url: this.redactUrl(prepared.url), status: result.status, ms: Math.round(performance.now() - started) });
         return { result, applied };
       };
       let { result, applied } = await send();

@@ -335,6 +335,7 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
     strictFormats: argv.strictFormats,
     log: (line) => log.warn(line),
     onSecret: registerSecret,
+    onRequest: (event) => log.trace(event, 'api request'),
   };
   const face = argv.serve === 'http' ? toFaceOptions(argv, log) : undefined;
   const initTimeoutMs = parseOr(duration, argv.initTimeout, 'init-timeout');
@@ -374,6 +375,8 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
     const stop = async () => {
       if (done) return;
       done = true;
+      // A catalog being written is finished first (atomically), so a quick session still leaves the cache warm.
+      await cacheWrite;
       await handle.close().catch(() => undefined);
       await factory.close().catch(() => undefined);
     };
@@ -383,7 +386,6 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
     process.stdin.once('close', onEnd);
     installSignalHandlers(log, stop);
     log.info(summary, 'serving on stdio');
-    await cacheWrite;
     return;
   }
 
@@ -398,6 +400,7 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
     metrics: argv.metrics,
   });
   await runBridge(bridge, log, argv, summary, async () => {
+    await cacheWrite;
     await bridge.stop(graceMs);
     await factory.close();
   });
