@@ -145,6 +145,8 @@ export interface CacheOptions {
   /** Directory holding cached catalogs (e.g. `<config dir>/openapi-cache`). */
   dir: string;
   log?: (line: string) => void;
+  /** The root spec file's bytes and SHA-256, when the caller already read them (e.g. while modules loaded). */
+  root?: { bytes: Buffer; sha256: string };
 }
 
 export type CacheOutcome = 'hit' | 'miss' | 'uncacheable';
@@ -162,9 +164,9 @@ export async function loadCompiledCached(
   const local = !/^https?:\/\//i.test(source);
   if (local) {
     const path = resolvePath(source);
-    const bytes = await readFile(path).catch(() => undefined);
+    const bytes = cache.root?.bytes ?? (await readFile(path).catch(() => undefined));
     if (bytes) {
-      const rootSha = sha256(bytes);
+      const rootSha = cache.root?.sha256 ?? sha256(bytes);
       const file = join(cache.dir, `${await keyFor(rootSha, options)}.json`);
       const text = await readFile(file, 'utf8').catch(() => undefined);
       if (text) {

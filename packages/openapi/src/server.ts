@@ -1,5 +1,4 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, ProtocolError, ProtocolErrorCode, Server, type CreateMcpHandlerOptions, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio, type ServeStdioOptions } from '@modelcontextprotocol/server/stdio';
 import { listedTool, type ToolTable } from './compile.js';
@@ -78,6 +77,8 @@ export interface ListenOptions {
 /** Starts a node HTTP server for the handler. Resolves once listening. */
 export async function listenHttp(factory: OpenApiServerFactory, options: ListenOptions = {}): Promise<{ server: HttpServer; url: string; close(): Promise<void> }> {
   const handler = createHttpHandler(factory);
+  // Only the HTTP path needs the node adapter: a stdio server never loads it.
+  const { toNodeHandler } = await import('@modelcontextprotocol/node');
   const node = toNodeHandler(handler);
   const path = options.path ?? '/mcp';
   const server = createServer((req, res) => {

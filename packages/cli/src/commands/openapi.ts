@@ -3,38 +3,41 @@
 // `switchboard openapi inspect <spec>`: print the tool table and build report without serving anything.
 // `switchboard openapi build <spec> -o tools.json`: write the compiled catalog, to review, commit and serve with --catalog.
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { webcrypto } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 // The serving half only: the full core (remote client SDK, OAuth) would add ~0.25 s to every stdio start.
 import { createLogger, registerSecret, type LogLevel, type Logger } from '@switchboard/core/serve';
-import {
-  AuthError,
-  BuildError,
-  OpenApiError,
-  createOpenApiServer,
-  formatInspect,
-  inspect,
-  loadAndCompile,
-  loadCompiledCached,
-  loadSpec,
-  compile as compileSpec,
-  readCatalogFile,
-  serveStdio,
-  toCatalog,
-  writeAtomically,
-  type AuthValue,
-  type CompileOptions,
-  type LoadOptions,
-  type RuntimeOptions,
-  type ToolTable,
-} from '@switchboard/openapi';
+// Types only: the library (and the MCP server SDK under it) is imported when a handler runs, so the spec
+// can be read and hashed off the main thread meanwhile (see prefetchSpec).
+import type { AuthValue, CompileOptions, LoadOptions, RuntimeOptions, ToolTable } from '@switchboard/openapi';
 import { bytes, duration, keyValues, parseOr } from '../parse.js';
 import { installSignalHandlers } from '../signals.js';
 import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
 
 export const command = 'openapi [spec] [selection..]';
+
+const library = () => import('@switchboard/openapi');
+
+/**
+ * A warm start is dominated by loading modules; the one piece of real work — reading and hashing the
+ * spec to find its cached catalog — needs nothing but the file name, so it starts as this module loads
+ * and runs in the thread pool while the main thread loads the rest.
+ */
+function prefetchSpec(): { path: string; read: Promise<{ bytes: Buffer; sha256: string }> } | undefined {
+  const args = hideBin(process.argv);
+  const at = args.indexOf('openapi');
+  const spec = at >= 0 ? args[at + 1] : undefined;
+  if (!spec || spec.startsWith('-') || spec === 'inspect' || spec === 'build' || /^https?:\/\//i.test(spec) || args.includes('--no-cache') || args.includes('--catalog')) return undefined;
+  const path = resolvePath(spec);
+  const read = readFile(path).then(async (bytes) => ({ bytes, sha256: Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex') }));
+  read.catch(() => undefined); // a missing file is reported by the normal load path
+  return { path, read };
+}
+const prefetched = prefetchSpec();
 export const describe = 'Serve a REST API as MCP tools, compiled from its OpenAPI 3.x / Swagger 2.0 spec';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -197,6 +200,7 @@ function toCompileOptions(argv: CompileArgs): LoadOptions & CompileOptions {
 }
 
 async function inspectHandler(argv: InspectArgs): Promise<void> {
+  const { loadAndCompile, inspect, formatInspect } = await library();
   const table = await loadAndCompile(argv.spec!, toCompileOptions(argv));
   const result = inspect(table, { ...(argv.baseUrl ? { baseUrl: argv.baseUrl } : {}), ...(argv.serverVar?.length ? { serverVars: keyValues(argv.serverVar, 'server-var') } : {}) });
   process.stdout.write(argv.json ? JSON.stringify(result, null, 2) + '\n' : formatInspect(result) + '\n');
@@ -204,6 +208,7 @@ async function inspectHandler(argv: InspectArgs): Promise<void> {
 
 async function buildHandler(argv: BuildArgs): Promise<void> {
   const options = toCompileOptions(argv);
+  const { loadSpec, compile: compileSpec, toCatalog, writeAtomically } = await library();
   const spec = await loadSpec(argv.spec!, options);
   const table = compileSpec(spec, options);
   const catalog = await toCatalog(spec, table, options);
@@ -315,6 +320,8 @@ function checkBaseUrl(raw: string | undefined, allowHttp: boolean): void {
 }
 
 async function serveHandler(argv: ServeArgs): Promise<void> {
+  // Milliseconds since the process started, at each start-up step: the log says where a slow start went.
+  const startup: Record<string, number> = { handler: Math.round(performance.now()) };
   const log = createLogger({ level: argv.logLevel, name: 'switchboard-openapi' });
   if (!argv.spec && !argv.catalog) throw new Error('give a spec (file or https:// URL), or --catalog tools.json');
   if (argv.spec && argv.catalog) throw new Error('give either a spec or --catalog, not both (a catalog already holds its selection)');
@@ -340,6 +347,7 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
   const face = argv.serve === 'http' ? toFaceOptions(argv, log) : undefined;
   const initTimeoutMs = parseOr(duration, argv.initTimeout, 'init-timeout');
 
+  const { readCatalogFile, loadCompiledCached, loadAndCompile, createOpenApiServer, serveStdio } = await library();
   const configDir = argv.configDir ?? process.env.SWITCHBOARD_CONFIG_DIR ?? join(homedir(), '.config', 'switchboard');
   let table: ToolTable;
   let cache: string;
@@ -348,13 +356,15 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
     table = await readCatalogFile(argv.catalog, compile);
     cache = 'catalog';
   } else if (argv.cache) {
-    const loaded = await loadCompiledCached(argv.spec!, compile, { dir: join(configDir, 'openapi-cache'), log: (line) => log.warn(line) });
+    const root = prefetched && prefetched.path === resolvePath(argv.spec!) ? await prefetched.read.catch(() => undefined) : undefined;
+    const loaded = await loadCompiledCached(argv.spec!, compile, { dir: join(configDir, 'openapi-cache'), log: (line) => log.warn(line), ...(root ? { root } : {}) });
     ({ table, cache } = loaded);
     cacheWrite = loaded.write;
   } else {
     table = await loadAndCompile(argv.spec!, compile);
     cache = 'off';
   }
+  startup.catalog = Math.round(performance.now());
   const auth = parseAuth(argv.auth, table, log);
   if (Object.keys(auth).length) runtime.auth = auth;
   const authHosts = parseAuthHosts(argv.authHost, table);
@@ -371,21 +381,22 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
 
   if (!face) {
     const handle = serveStdio(factory, { onerror: (err) => log.warn({ err: err.message }, 'stdio error') });
-    let done = false;
-    const stop = async () => {
-      if (done) return;
-      done = true;
-      // A catalog being written is finished first (atomically), so a quick session still leaves the cache warm.
-      await cacheWrite;
-      await handle.close().catch(() => undefined);
-      await factory.close().catch(() => undefined);
-    };
+    let stopping: Promise<void> | undefined;
+    // One shutdown, however many triggers (stdin fires both 'end' and 'close'): each waits for the same one,
+    // so none exits while a catalog is still being written (atomically) for the next start.
+    const stop = () =>
+      (stopping ??= (async () => {
+        await cacheWrite;
+        await handle.close().catch(() => undefined);
+        await factory.close().catch(() => undefined);
+      })());
     // The host closing our stdin is the end of the session: exit promptly (the HTTP pool would keep us alive).
     const onEnd = () => void stop().finally(() => process.exit(0));
     process.stdin.once('end', onEnd);
     process.stdin.once('close', onEnd);
     installSignalHandlers(log, stop);
-    log.info(summary, 'serving on stdio');
+    startup.serving = Math.round(performance.now());
+    log.info({ ...summary, startupMs: startup }, 'serving on stdio');
     return;
   }
 
@@ -411,6 +422,7 @@ async function run(work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
+    const { OpenApiError, AuthError, BuildError } = await library();
     if (error instanceof OpenApiError && !(error instanceof AuthError)) {
       const kind = error instanceof BuildError ? 'build failed' : 'cannot load the spec';
       process.stderr.write(`switchboard openapi: ${kind}: ${error.message}\n`);
