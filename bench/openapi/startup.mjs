@@ -5,7 +5,7 @@
 // Run after `pnpm build` and `npm install --prefix bench`:  node bench/openapi/startup.mjs
 // The generator's built project is used when bench/.work/generated-github/build/index.js exists (run.mjs makes it).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -93,4 +93,17 @@ for (const [key, runs] of samples) {
     payloadBytes: ok[0]?.payloadBytes,
   });
 }
-process.stdout.write(JSON.stringify(out, null, 1) + '\n');
+writeFileSync(join(work, 'startup-results.json'), JSON.stringify(out, null, 1));
+
+// Markdown for bench/RESULTS-openapi.md: ratio = this row ÷ the faster peer of its group (target ≤ 0.5×).
+const f = (n) => (n === undefined ? '—' : n.toFixed(0));
+let md = `Run ${out.date.slice(0, 16)}Z, Node ${out.node}, median of ${rounds} interleaved rounds; load average ${before.map((l) => l.toFixed(1)).join(' / ')} before, ${after.map((l) => l.toFixed(1)).join(' / ')} after.\n`;
+for (const [group, rows] of Object.entries(out.groups)) {
+  const peers = rows.filter((r) => !r.name.startsWith('switchboard'));
+  const fastest = peers.reduce((a, b) => (a && a.readyMs <= b.readyMs ? a : b), undefined);
+  md += `\n**${group === 'all' ? 'All 1,223 operations' : '~100-tool selection (tag:repos, GET only: 107 tools)'}** — faster peer: ${fastest?.name ?? '—'}\n\n`;
+  md += '| Server | Ready (spawn → first tools/list answered), median [min–max] | ÷ faster peer | Peak RSS | Tools in first page | First page bytes |\n|---|---|---|---|---|---|\n';
+  for (const r of rows) md += `| ${r.name} | ${f(r.readyMs)} ms [${f(r.readyMin)}–${f(r.readyMax)}] | ${fastest ? (r.readyMs / fastest.readyMs).toFixed(2) + '×' : '—'} | ${f(r.peakRssMb)} MB | ${r.tools} | ${r.payloadBytes} |\n`;
+}
+writeFileSync(join(work, 'startup-results.md'), md);
+process.stdout.write(md);

@@ -74,8 +74,13 @@ describe('compiled catalog: the start-up cache and the reviewable artifact', () 
     expect(JSON.stringify(b.table.tools)).toContain('nickname');
     await b.write;
     expect((await loadCompiledCached(spec, {}, { dir })).cache).toBe('hit');
+    const before = readdirSync(dir).length;
     writeFileSync(spec, readFileSync(spec, 'utf8') + '\n# edited\n');
-    expect((await loadCompiledCached(spec, {}, { dir })).cache).toBe('miss');
+    const c = await loadCompiledCached(spec, {}, { dir });
+    expect(c.cache).toBe('miss');
+    await c.write;
+    // The edited spec's entry replaced the old one: the cache does not grow with every edit.
+    expect(readdirSync(dir).length).toBe(before);
   });
 
   it('a damaged cache entry is ignored and replaced', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileOptions, ToolTable } from './compile.js';
@@ -56,6 +56,15 @@ const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).di
 
 async function keyFor(rootSha: string, options: CompileOptions): Promise<string> {
   return sha256(JSON.stringify({ compiler: await compiler(), spec: rootSha, options: shapingOptions(options) }));
+}
+
+/**
+ * Cache file name: `<slot>-<key>.json`. The slot (spec path + options) is where one spec's catalog lives;
+ * the key adds the content. Writing a new key for a slot removes the slot's older files, so editing a
+ * spec a hundred times leaves one entry, not a hundred.
+ */
+function cacheSlot(path: string, options: CompileOptions): string {
+  return sha256(JSON.stringify({ path, options: shapingOptions(options) })).slice(0, 16);
 }
 
 export async function toCatalog(spec: LoadedSpec, table: ToolTable, options: CompileOptions): Promise<Catalog> {
@@ -167,7 +176,7 @@ export async function loadCompiledCached(
     const bytes = cache.root?.bytes ?? (await readFile(path).catch(() => undefined));
     if (bytes) {
       const rootSha = cache.root?.sha256 ?? sha256(bytes);
-      const file = join(cache.dir, `${await keyFor(rootSha, options)}.json`);
+      const file = join(cache.dir, `${cacheSlot(path, options)}-${await keyFor(rootSha, options)}.json`);
       const text = await readFile(file, 'utf8').catch(() => undefined);
       if (text) {
         try {
@@ -185,8 +194,13 @@ export async function loadCompiledCached(
   const spec = await loadSpec(source, options);
   const table = compile(spec, options);
   if (spec.remote || spec.files.length === 0) return { table, cache: 'uncacheable' };
+  const slot = cacheSlot(resolvePath(source), options);
   const write = toCatalog(spec, table, options)
-    .then((catalog) => writeAtomically(join(cache.dir, `${catalog.key}.json`), JSON.stringify(catalog)))
+    .then(async (catalog) => {
+      const name = `${slot}-${catalog.key}.json`;
+      await writeAtomically(join(cache.dir, name), JSON.stringify(catalog));
+      for (const stale of await readdir(cache.dir)) if (stale.startsWith(`${slot}-`) && stale !== name && stale.endsWith('.json')) await rm(join(cache.dir, stale), { force: true });
+    })
     .catch((error: Error) => cache.log?.(`compiled catalog not cached (${error.message}); the next start compiles again.`));
   return { table, cache: 'miss', write };
 }

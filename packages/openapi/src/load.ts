@@ -35,7 +35,7 @@ export interface LoadedSpec {
   specUrl?: string;
   /** Local files read (the root and every externally referenced file), so a cache can tell when any changed. */
   files: string[];
-  /** True when any part came from the network (such a spec is never cached: it can change without a local trace). */
+  /** True when any part came from the network or the spec was given inline (never cached: no file says when it changed). */
   remote: boolean;
   warnings: string[];
 }
