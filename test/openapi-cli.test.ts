@@ -521,8 +521,21 @@ describe('openapi never lets a secret out (issue #10)', () => {
   const TOKEN = 'e2e-issued-token-6f0e';
   let echo: Server;
   let echoBase: string;
+  let uploads: Server;
+  let uploadsPort: number;
+  const uploadsSeen: IncomingMessage['headers'][] = [];
 
   beforeAll(async () => {
+    uploads = createServer((req, res) => {
+      uploadsSeen.push(req.headers);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ url: req.url, headers: req.headers }));
+      });
+    });
+    await new Promise<void>((r) => uploads.listen(0, '127.0.0.1', r));
+    uploadsPort = (uploads.address() as { port: number }).port;
     echo = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -548,6 +561,39 @@ describe('openapi never lets a secret out (issue #10)', () => {
   });
   afterAll(async () => {
     await new Promise<void>((r) => echo.close(() => r()));
+    await new Promise<void>((r) => uploads.close(() => r()));
+  });
+
+  it('--auth-host grants a spec-declared host; without it that host never sees a credential', async () => {
+    const port = new URL(echoBase).port;
+    const start = async (extra: string[]) => {
+      const raw = await rawStdio(
+        ['openapi', `${ROOT}specs/secrets-echo-3.0.yaml`, '--server-var', `port=${port}`, '--server-var', `otherPort=${uploadsPort}`, '--allow-private',
+          '--auth', 'bearer=env:SB_E2E_BEARER', '--auth', 'headerKey=env:SB_E2E_HEADER_KEY', '--auth', 'queryKey=env:SB_E2E_QUERY_KEY', '--auth', 'cookieKey=env:SB_E2E_COOKIE_KEY', ...extra],
+        SECRETS,
+      );
+      const answer = (await raw.request('tools/call', { name: 'operationLevelHost', arguments: {} })).result as { isError?: boolean; content: { text: string }[] };
+      await raw.close();
+      return answer;
+    };
+    const refused = await start([]);
+    expect(refused.isError).toBe(true);
+    expect(refused.content[0]!.text).toContain(`--auth-host bearer=127.0.0.1:${uploadsPort}`);
+    expect(uploadsSeen).toHaveLength(0);
+    const granted = await start(['--auth-host', `127.0.0.1:${uploadsPort}`]);
+    expect(granted.isError).toBeFalsy();
+    expect(uploadsSeen).toHaveLength(1);
+    expect(uploadsSeen[0]!.authorization).toBe(`Bearer ${SECRETS.SB_E2E_BEARER}`);
+    expect(granted.content[0]!.text).toContain('Bearer [REDACTED]');
+    expect(granted.content[0]!.text).not.toContain(SECRETS.SB_E2E_BEARER);
+    for (const [flag, message] of [
+      ['nosuch=127.0.0.1', 'no security scheme "nosuch"'],
+      ['bearer=not a host', 'expected scheme=host or scheme=host:port'],
+    ] as const) {
+      const r = await run(['openapi', `${ROOT}specs/secrets-echo-3.0.yaml`, '--auth-host', flag]);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
   });
 
   it('no configured secret appears in any result, error or trace-level log line', async () => {
