@@ -4,7 +4,10 @@
  * tests see exactly what a tool call sent; the API key comes from the environment and must never reach stderr.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -15,6 +18,8 @@ import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/st
 import { CLI, ROOT, freePort } from './helpers/bridge.js';
 
 const SPEC = `${ROOT}test/fixtures/openapi-inventory.yaml`;
+// The catalog cache lives in the config dir: never the user's own during tests.
+const CONFIG_DIR = mkdtempSync(join(tmpdir(), 'sb-openapi-cli-'));
 const SECRET = 'inv-key-3f9c2a7d51e84b06';
 const TOOLS = ['createItem', 'deleteItem', 'getItem', 'listItems'];
 
@@ -57,6 +62,7 @@ afterAll(async () => {
   for (const p of spawned) killGroup(p.pid);
   for (const pid of stdioPids) killGroup(pid, false);
   await new Promise<void>((r) => api.close(() => r()));
+  rmSync(CONFIG_DIR, { recursive: true, force: true });
 });
 
 function killGroup(pid: number | undefined | null, group = true): void {
@@ -68,7 +74,7 @@ function killGroup(pid: number | undefined | null, group = true): void {
   }
 }
 
-const env = (extra: Record<string, string> = {}) => ({ ...(process.env as Record<string, string>), INVENTORY_KEY: SECRET, ...extra });
+const env = (extra: Record<string, string> = {}) => ({ ...(process.env as Record<string, string>), INVENTORY_KEY: SECRET, SWITCHBOARD_CONFIG_DIR: CONFIG_DIR, ...extra });
 
 /** The flags every serving test uses: the local API, loopback allowed, the key from the environment. */
 function serveArgs(extra: string[] = []): string[] {
@@ -291,9 +297,11 @@ describe('openapi inspect', () => {
   it('prints the tool table and the build report', async () => {
     const r = await run(['openapi', 'inspect', SPEC]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^listItems\tGET \/items\tlimit \(query\), q \(query\)\tapiKey$/m);
-    expect(r.stdout).toMatch(/^createItem\tPOST \/items\t\*name \(body\), qty \(body\)\tapiKey$/m);
-    expect(r.stdout).toContain('4 tools from 4 operations');
+    expect(r.stdout).toMatch(/^listItems\tGET \/items\tinventory\.example\.invalid:443\tlimit \(query\), q \(query\)\tapiKey$/m);
+    expect(r.stdout).toMatch(/^createItem\tPOST \/items\tinventory\.example\.invalid:443\t\*name \(body\), qty \(body\)\tapiKey$/m);
+    expect(r.stdout).toMatch(/4 tools from 4 operations; .* in 1 page of ≤ 1048576 bytes/);
+    const moved = await run(['openapi', 'inspect', SPEC, '--base-url', 'https://api.example.com:8443/v2']);
+    expect(moved.stdout).toMatch(/^listItems\tGET \/items\tapi\.example\.com:8443\t/m);
   });
 
   it('--json gives { tools, report }; a selection narrows it', async () => {
@@ -305,9 +313,9 @@ describe('openapi inspect', () => {
   });
 
   it('takes only selection and loading flags', async () => {
-    const r = await run(['openapi', 'inspect', SPEC, '--base-url', 'https://api.example.com']);
+    const r = await run(['openapi', 'inspect', SPEC, '--timeout', '5s']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Unknown arguments: base-url');
+    expect(r.stderr).toContain('Unknown argument: timeout');
     const help = await run(['openapi', 'inspect', '--help']);
     expect(help.stdout).toContain('--max-tools');
     expect(help.stdout).not.toContain('--port');
@@ -380,6 +388,256 @@ describe('openapi errors', () => {
       const r = await run(['openapi', SPEC, ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
+    }
+  });
+});
+
+/** Raw newline-delimited JSON-RPC over the CLI's stdio: to see pages and cursors exactly as a client receives them. */
+async function rawStdio(args: string[], extraEnv: Record<string, string> = {}) {
+  const p = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: env(extraEnv), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  spawned.add(p);
+  const stderr = collect(p.stderr);
+  const waiting = new Map<number, (message: Record<string, unknown>) => void>();
+  let buffered = '';
+  p.stdout!.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (!line.trim()) continue;
+      const message = JSON.parse(line) as Record<string, unknown>;
+      waiting.get(message.id as number)?.(message);
+    }
+  });
+  let next = 1;
+  const request = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const id = next++;
+      const timer = setTimeout(() => reject(new Error(`${method} unanswered in 20s:\n${stderr()}`)), 20_000);
+      waiting.set(id, (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      p.stdin!.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+    });
+  await request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+  p.stdin!.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+  const close = async () => {
+    const exited = new Promise((r) => p.once('exit', r));
+    p.stdin!.end();
+    const timer = setTimeout(() => killGroup(p.pid), 10_000);
+    await exited;
+    clearTimeout(timer);
+    spawned.delete(p);
+  };
+  return { request, stderr, close };
+}
+
+describe('openapi catalogs, cache and pagination', () => {
+  it('build writes a catalog; --catalog serves exactly those tools, without the spec', async () => {
+    const out = join(CONFIG_DIR, 'tools.json');
+    const built = await run(['openapi', 'build', SPEC, 'tag:items', '--exclude', 'method:DELETE', '-o', out]);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stderr).toContain('3 tools from 4 operations');
+    const catalog = JSON.parse(readFileSync(out, 'utf8')) as { format: string; table: { tools: { name: string }[] } };
+    expect(catalog.format).toBe('switchboard-openapi-catalog');
+    expect(catalog.table.tools.map((t) => t.name).sort()).toEqual(['createItem', 'getItem', 'listItems']);
+
+    const transport = new StdioV2({ command: process.execPath, args: [CLI, 'openapi', '--catalog', out, '--base-url', apiBase, '--allow-private', '--auth', 'apiKey=env:INVENTORY_KEY'], env: env(), cwd: ROOT, stderr: 'pipe' });
+    const stderr = collect(transport.stderr as NodeJS.ReadableStream);
+    const client = new ClientV2({ name: 'catalog', version: '1.0.0' });
+    await client.connect(transport);
+    if (transport.pid) stdioPids.add(transport.pid);
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['createItem', 'getItem', 'listItems']);
+      const listed = await client.callTool({ name: 'listItems', arguments: { q: 'from-catalog' } });
+      expect(text(listed)).toContain('match:from-catalog');
+      expect(recorded.at(-1)!.headers['x-api-key']).toBe(SECRET);
+    } finally {
+      await client.close();
+    }
+    expect(stderr()).toContain('"catalog":"catalog"');
+
+    const both = await run(['openapi', SPEC, '--catalog', out]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('either a spec or --catalog');
+    const foreign = await run(['openapi', '--catalog', SPEC]);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toContain('not a compiled catalog');
+  });
+
+  it('the second start of an unchanged spec and selection is a cache hit; --no-cache compiles', async () => {
+    const dir = mkdtempSync(join(CONFIG_DIR, 'cache-'));
+    const start = async (extra: string[] = []) => {
+      const raw = await rawStdio(['openapi', SPEC, '--base-url', apiBase, '--allow-private', 'tag:items', ...extra], { SWITCHBOARD_CONFIG_DIR: dir });
+      const listed = (await raw.request('tools/list')).result as { tools: { name: string }[] };
+      await raw.close();
+      return { names: listed.tools.map((t) => t.name).sort(), stderr: raw.stderr() };
+    };
+    const first = await start();
+    expect(first.stderr).toContain('"catalog":"miss"');
+    expect(readdirSync(join(dir, 'openapi-cache')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    const second = await start();
+    expect(second.stderr).toContain('"catalog":"hit"');
+    expect(second.names).toEqual(first.names);
+    expect((await start(['--no-cache'])).stderr).toContain('"catalog":"off"');
+  });
+
+  it('tools/list is paged above the byte budget with cursors; a foreign cursor is refused with -32602', async () => {
+    const raw = await rawStdio(['openapi', SPEC, '--base-url', apiBase, '--allow-private', '--page-bytes', '700', '--log-level', 'debug']);
+    try {
+      const names: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      for (; pages < 10; pages++) {
+        const answer = (await raw.request('tools/list', cursor ? { cursor } : {})).result as { tools: { name: string }[]; nextCursor?: string };
+        expect(Buffer.byteLength(JSON.stringify(answer.tools))).toBeLessThan(700 + 600);
+        names.push(...answer.tools.map((t) => t.name));
+        cursor = answer.nextCursor;
+        if (!cursor) break;
+      }
+      expect(pages).toBeGreaterThanOrEqual(1);
+      expect(names.sort()).toEqual(TOOLS);
+      const bad = await raw.request('tools/list', { cursor: 'bm90LW91cnM6MQ' });
+      expect((bad.error as { code: number }).code).toBe(-32602);
+      expect(raw.stderr()).toMatch(/"pages":[2-9]/);
+    } finally {
+      await raw.close();
+    }
+  });
+});
+
+describe('openapi never lets a secret out (issue #10)', () => {
+  // Every kind of credential the adapter handles, against an upstream that echoes everything it receives.
+  const SECRETS = {
+    SB_E2E_BEARER: 'e2e-bearer-7c1d9a',
+    SB_E2E_BASIC: 'e2e-user:e2e-basic-pass-4b8e',
+    SB_E2E_HEADER_KEY: 'e2e-header-key-2f6a',
+    SB_E2E_QUERY_KEY: 'e2e-query-key-9d3c',
+    SB_E2E_COOKIE_KEY: 'e2e-cookie-key-5e7b',
+    SB_E2E_TENANT: 'e2e-default-header-1a4f',
+  };
+  const CLIENT_SECRET = 'e2e-client-secret-8c2d';
+  const TOKEN = 'e2e-issued-token-6f0e';
+  let echo: Server;
+  let echoBase: string;
+  let uploads: Server;
+  let uploadsPort: number;
+  const uploadsSeen: IncomingMessage['headers'][] = [];
+
+  beforeAll(async () => {
+    uploads = createServer((req, res) => {
+      uploadsSeen.push(req.headers);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ url: req.url, headers: req.headers }));
+      });
+    });
+    await new Promise<void>((r) => uploads.listen(0, '127.0.0.1', r));
+    uploadsPort = (uploads.address() as { port: number }).port;
+    echo = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (req.url === '/oauth/token') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ access_token: TOKEN, expires_in: 3600 }));
+          return;
+        }
+        const everything = JSON.stringify({ url: req.url, headers: req.headers, body });
+        if (req.url?.startsWith('/api/blob')) {
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-echo': everything.slice(0, 4000) });
+          res.end(Buffer.from(everything));
+          return;
+        }
+        // Echoed in the body and reflected in a header, with a 2xx status: the case that used to leak.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(everything);
+      });
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    echoBase = `http://127.0.0.1:${(echo.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => echo.close(() => r()));
+    await new Promise<void>((r) => uploads.close(() => r()));
+  });
+
+  it('--auth-host grants a spec-declared host; without it that host never sees a credential', async () => {
+    const port = new URL(echoBase).port;
+    const start = async (extra: string[]) => {
+      const raw = await rawStdio(
+        ['openapi', `${ROOT}specs/secrets-echo-3.0.yaml`, '--server-var', `port=${port}`, '--server-var', `otherPort=${uploadsPort}`, '--allow-private',
+          '--auth', 'bearer=env:SB_E2E_BEARER', '--auth', 'headerKey=env:SB_E2E_HEADER_KEY', '--auth', 'queryKey=env:SB_E2E_QUERY_KEY', '--auth', 'cookieKey=env:SB_E2E_COOKIE_KEY', ...extra],
+        SECRETS,
+      );
+      const answer = (await raw.request('tools/call', { name: 'operationLevelHost', arguments: {} })).result as { isError?: boolean; content: { text: string }[] };
+      await raw.close();
+      return answer;
+    };
+    const refused = await start([]);
+    expect(refused.isError).toBe(true);
+    expect(refused.content[0]!.text).toContain(`--auth-host bearer=127.0.0.1:${uploadsPort}`);
+    expect(uploadsSeen).toHaveLength(0);
+    const granted = await start(['--auth-host', `127.0.0.1:${uploadsPort}`]);
+    expect(granted.isError).toBeFalsy();
+    expect(uploadsSeen).toHaveLength(1);
+    expect(uploadsSeen[0]!.authorization).toBe(`Bearer ${SECRETS.SB_E2E_BEARER}`);
+    expect(granted.content[0]!.text).toContain('Bearer [REDACTED]');
+    expect(granted.content[0]!.text).not.toContain(SECRETS.SB_E2E_BEARER);
+    for (const [flag, message] of [
+      ['nosuch=127.0.0.1', 'no security scheme "nosuch"'],
+      ['bearer=not a host', 'expected scheme=host or scheme=host:port'],
+    ] as const) {
+      const r = await run(['openapi', `${ROOT}specs/secrets-echo-3.0.yaml`, '--auth-host', flag]);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  });
+
+  it('no configured secret appears in any result, error or trace-level log line', async () => {
+    const authFile = join(CONFIG_DIR, 'auth.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(authFile, JSON.stringify({ oauth: { clientId: 'e2e-client', clientSecret: CLIENT_SECRET, tokenUrl: `${echoBase}/oauth/token` } }));
+    const port = new URL(echoBase).port;
+    const transport = new StdioV2({
+      command: process.execPath,
+      args: [
+        CLI, 'openapi', `${ROOT}specs/secrets-echo-3.0.yaml`, '--server-var', `port=${port}`, '--server-var', 'otherPort=9', '--allow-private', '--log-level', 'trace',
+        '--auth', 'bearer=env:SB_E2E_BEARER', '--auth', 'basic=env:SB_E2E_BASIC', '--auth', 'headerKey=env:SB_E2E_HEADER_KEY',
+        '--auth', 'queryKey=env:SB_E2E_QUERY_KEY', '--auth', 'cookieKey=env:SB_E2E_COOKIE_KEY', '--auth-file', authFile,
+        '--header', 'X-Tenant: ${SB_E2E_TENANT}',
+      ],
+      env: env(SECRETS),
+      cwd: ROOT,
+      stderr: 'pipe',
+    });
+    const stderr = collect(transport.stderr as NodeJS.ReadableStream);
+    const client = new ClientV2({ name: 'secrets', version: '1.0.0' });
+    await client.connect(transport);
+    if (transport.pid) stdioPids.add(transport.pid);
+    const results: unknown[] = [];
+    try {
+      for (const name of ['echo', 'echoBasic', 'echoOAuth', 'getBlob', 'pathLevelHost', 'operationLevelHost']) {
+        results.push(await client.callTool({ name, arguments: {} }));
+      }
+      results.push(await client.callTool({ name: 'echo', arguments: { nope: SECRETS.SB_E2E_BEARER.slice(0, 3) } }));
+    } finally {
+      await client.close();
+    }
+    // The calls did reach the API with credentials (so the check below is about scrubbing, not about not sending).
+    expect(JSON.stringify(results[0])).toContain('Bearer [REDACTED]');
+    expect(JSON.stringify(results[4])).toContain('--auth-host');
+    const shown = JSON.stringify(results) + stderr();
+    // Trace level logs every API request; the query credential in its URL is masked there too.
+    expect(stderr()).toMatch(/"level":"trace".*"msg":"api request"/);
+    expect(stderr()).toContain('api_key=REDACTED');
+    const basicPass = SECRETS.SB_E2E_BASIC.split(':')[1]!;
+    const forms = [...Object.values(SECRETS), basicPass, CLIENT_SECRET, TOKEN, Buffer.from(SECRETS.SB_E2E_BASIC).toString('base64')];
+    for (const secret of forms) {
+      expect(shown, secret).not.toContain(secret);
+      expect(shown, secret).not.toContain(encodeURIComponent(secret));
     }
   });
 });

@@ -119,9 +119,11 @@ async function benchSpec(spec) {
   const curated = measureInProcess(spec.path, 'list', 150, spec.curated);
 
   log(`${spec.key}: switchboard openapi over stdio (all operations, then the curated selection)`);
-  const sbAll = await probe({ command: process.execPath, args: [cli, 'openapi', spec.path, '--max-tools', '5000', '--include-deprecated', '--log-level', 'error'] });
+  // --no-cache and one page: the cold path (parse + compile) answering every tool at once, as the peers do;
+  // the catalog cache and paging are measured by bench/openapi/startup.mjs.
+  const sbAll = await probe({ command: process.execPath, args: [cli, 'openapi', spec.path, '--max-tools', '5000', '--include-deprecated', '--no-cache', '--page-bytes', '0', '--log-level', 'error'] });
   const selectionArgs = [...spec.curated.include.flatMap((s) => ['--include', s]), ...(spec.curated.exclude ?? []).flatMap((s) => ['--exclude', s])];
-  const sbCurated = await probe({ command: process.execPath, args: [cli, 'openapi', spec.path, ...selectionArgs, '--max-tools', '150', '--log-level', 'error'] });
+  const sbCurated = await probe({ command: process.execPath, args: [cli, 'openapi', spec.path, ...selectionArgs, '--max-tools', '150', '--no-cache', '--log-level', 'error'] });
 
   log(`${spec.key}: @ivotoby/openapi-mcp-server over stdio`);
   const ivo = await probe({ command: process.execPath, args: [ivotobyBin, '--api-base-url', spec.baseUrl, '--openapi-spec', spec.path, '--transport', 'stdio'] });
@@ -186,7 +188,7 @@ Peers (exact-pinned devDependencies of \`bench/\`): \`openapi-mcp-generator\` ${
 and \`@ivotoby/openapi-mcp-server\` ${peerVersion('@ivotoby/openapi-mcp-server')}. Both accept Node 20 and run offline here
 (the API base URL is given but never called: only initialize and tools/list are sent).
 
-- **switchboard**: \`node packages/cli/dist/main.js openapi SPEC --max-tools 5000 --include-deprecated\` (all operations), and the
+- **switchboard**: \`node packages/cli/dist/main.js openapi SPEC --max-tools 5000 --include-deprecated --no-cache --page-bytes 0\` (all operations, cold, one page), and the
   curated selection a user would actually serve; "in-process" rows are \`loadSpec\` + \`compile\` alone (\`bench/openapi/measure.mjs\`).
 - **@ivotoby/openapi-mcp-server**: \`openapi-mcp-server --openapi-spec SPEC --api-base-url URL --transport stdio\` (default \`--tools all\`):
   parses the spec at start-up, every operation becomes a tool.

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { OpenAPIV3 } from 'openapi-types';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { AuthError, EgressDeniedError } from './errors.js';
 import type { HostAllowlist } from './http/allowlist.js';
 import type { SecurityRequirements } from './model.js';
 import type { PreparedRequest } from './request.js';
+import { CredentialScopes, DEFAULT_HEADERS_SCOPE } from './scope.js';
+import { hostOf } from './servers.js';
 
 /**
  * A credential for one security scheme. Strings may be `env:VAR` (read from the environment at
@@ -24,6 +26,11 @@ export interface AuthOptions {
   authFile?: string;
   /** Headers sent on every request (e.g. for specs without securitySchemes). Values may be `env:VAR`. Never overridable by arguments. */
   defaultHeaders?: Record<string, string>;
+  /**
+   * Hosts (`host` or `host:port`) besides the API's primary origin that a scheme's credential may be
+   * sent to, keyed by scheme; key `*` grants every credential and the default headers.
+   */
+  authHosts?: Record<string, string[]>;
 }
 
 export function resolveSecret(value: string, where: string): string {
@@ -59,7 +66,8 @@ export class AuthManager {
   constructor(
     private readonly schemes: Record<string, OpenAPIV3.SecuritySchemeObject>,
     options: AuthOptions,
-    private readonly http: { dispatcher: Dispatcher; allowlist: HostAllowlist; timeoutMs: number },
+    private readonly http: { dispatcher: () => Promise<Dispatcher>; allowlist: HostAllowlist; timeoutMs: number },
+    private readonly scopes: CredentialScopes = new CredentialScopes(undefined, { [DEFAULT_HEADERS_SCOPE]: ['*'] }),
   ) {
     const fromFile = options.authFile ? (JSON.parse(readFileSync(options.authFile, 'utf8')) as Record<string, AuthValue>) : {};
     this.credentials = { ...fromFile, ...(options.auth ?? {}) };
@@ -85,27 +93,65 @@ export class AuthManager {
     return this.credentials[scheme] !== undefined;
   }
 
-  /** Picks the first requirement alternative whose schemes are all configured. */
-  choose(security: SecurityRequirements | undefined): string[] | undefined {
+  /**
+   * Picks the first requirement alternative whose schemes are all configured and, when `url` is
+   * given, all allowed to be sent to its host.
+   */
+  choose(security: SecurityRequirements | undefined, url?: URL): string[] | undefined {
     if (!security || security.length === 0) return [];
     for (const alternative of security) {
       const names = Object.keys(alternative);
-      if (names.every((n) => this.isConfigured(n))) return names;
+      if (names.every((n) => this.isConfigured(n) && (!url || this.scopes.allows(n, url)))) return names;
     }
     return undefined;
   }
 
+  /** Every secret value the configuration holds now (env values resolved), for scrubbing output. */
+  knownSecrets(): string[] {
+    const out: string[] = [];
+    const add = (raw: string | undefined) => {
+      if (!raw) return;
+      try {
+        const value = resolveSecret(raw, 'redaction');
+        out.push(value);
+        const colon = value.indexOf(':');
+        if (colon >= 0) out.push(value.slice(colon + 1), Buffer.from(value).toString('base64'));
+      } catch {
+        // Unset variables hold no secret yet; the call that needs them reports it.
+      }
+    };
+    for (const value of Object.values(this.defaultHeaders)) add(value);
+    for (const credential of Object.values(this.credentials)) {
+      if (typeof credential === 'string') add(credential);
+      else if ('username' in credential) add(credential.password);
+      else add(credential.clientSecret);
+    }
+    for (const token of this.tokens.values()) out.push(token.token);
+    return out;
+  }
+
   async apply(prepared: PreparedRequest, security: SecurityRequirements | undefined, scopesFor: (scheme: string) => string[] = () => []): Promise<AppliedAuth> {
     const applied: AppliedAuth = { sensitiveHeaders: [], secrets: [], schemes: [] };
-    for (const [name, raw] of Object.entries(this.defaultHeaders)) {
+    const target = new URL(prepared.url);
+    // Default headers often carry an API key too: they follow the same host scope as credentials.
+    const headerEntries = this.scopes.allows(DEFAULT_HEADERS_SCOPE, target) ? Object.entries(this.defaultHeaders) : [];
+    for (const [name, raw] of headerEntries) {
       const value = resolveSecret(raw, `default header ${name}`);
       if (/[\r\n]/.test(value)) throw new AuthError(`Default header ${name} contains a line break.`);
       prepared.headers[name.toLowerCase()] = value;
       applied.sensitiveHeaders.push(name.toLowerCase());
       applied.secrets.push(value);
     }
-    const chosen = this.choose(security);
+    const chosen = this.choose(security, target);
     if (chosen === undefined) {
+      const configured = security!.map((alt) => Object.keys(alt)).find((names) => names.length > 0 && names.every((n) => this.isConfigured(n)));
+      if (configured) {
+        const denied = configured.find((n) => !this.scopes.allows(n, target))!;
+        throw new AuthError(
+          `This operation calls ${hostOf(target)}, but the credential for ${denied} is only sent to ${this.scopes.describe(denied)}. ` +
+            `The host comes from the spec's servers, not from you; if you trust it, allow it with --auth-host ${denied}=${target.host} (authHosts), or point --base-url at the API.`,
+        );
+      }
       const options = security!.map((alt) => Object.keys(alt).join(' + ') || 'anonymous').join(' | ');
       throw new AuthError(`This operation requires credentials (${options}); none of these schemes is configured. Configure e.g. auth ${Object.keys(security![0] ?? {})[0] ?? ''}=env:VAR.`);
     }
@@ -174,7 +220,11 @@ export class AuthManager {
       const flow = scheme.type === 'oauth2' ? scheme.flows.clientCredentials : undefined;
       const isClientCredentials = flow && (typeof credential === 'object' ? 'clientId' in credential : resolveSecret(credential, where).includes(':'));
       let token: string;
-      if (isClientCredentials && flow) token = (await this.clientCredentialsToken(name, flow, credential, scopes)).token;
+      if (isClientCredentials && flow) {
+        if (typeof credential === 'string') applied.secrets.push(resolveSecret(credential, where).split(':').slice(1).join(':'));
+        else if ('clientSecret' in credential) applied.secrets.push(resolveSecret(credential.clientSecret, where));
+        token = (await this.clientCredentialsToken(name, flow, credential, scopes)).token;
+      }
       else if (typeof credential === 'string') token = resolveSecret(credential, where);
       else throw new AuthError(`${where}: only the client-credentials flow can fetch tokens; configure a bearer token string otherwise.`);
       applied.secrets.push(token);
@@ -226,9 +276,10 @@ export class AuthManager {
     const wanted = extra.scopes ?? scopes;
     if (wanted.length) form.set('scope', wanted.join(' '));
     if (extra.audience) form.set('audience', extra.audience);
+    const { request } = await import('undici');
     const response = await request(tokenUrl, {
       method: 'POST',
-      dispatcher: this.http.dispatcher,
+      dispatcher: await this.http.dispatcher(),
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',

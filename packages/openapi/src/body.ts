@@ -26,6 +26,31 @@ export function decodeBinary(arg: string, value: unknown): { bytes: Buffer; mime
   return { bytes: Buffer.from(compact, 'base64') };
 }
 
+/** A file argument: base64 / data: URI text, or `{ content, filename?, contentType? }`. */
+export function decodeFile(arg: string, value: unknown): { bytes: Buffer; mimeType?: string; filename?: string } {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const file = value as { content?: unknown; filename?: unknown; contentType?: unknown };
+    const decoded = decodeBinary(arg, file.content);
+    const filename = typeof file.filename === 'string' && file.filename ? file.filename : undefined;
+    const mimeType = typeof file.contentType === 'string' && file.contentType ? file.contentType : decoded.mimeType;
+    if (mimeType && /[\r\n]/.test(mimeType)) throw new ArgumentError(`"${arg}": contentType must not contain line breaks.`);
+    return { bytes: decoded.bytes, ...(mimeType ? { mimeType } : {}), ...(filename ? { filename } : {}) };
+  }
+  return decodeBinary(arg, value);
+}
+
+/**
+ * The media type one call's body goes as. An operation accepting several JSON types (JSON Patch,
+ * merge patch, …) gets the one whose shape matches the argument: an array is never sent as a merge
+ * patch, nor an object as a JSON Patch.
+ */
+export function chooseMediaType(binding: BodyBinding, value: unknown): string {
+  if (!binding.alternatives?.length) return binding.mediaType;
+  const kind = Array.isArray(value) ? 'array' : value && typeof value === 'object' ? 'object' : 'any';
+  const candidates = [{ mediaType: binding.mediaType, kind: binding.kind ?? 'any' }, ...binding.alternatives];
+  return (candidates.find((c) => c.kind === kind) ?? candidates.find((c) => c.kind === 'any') ?? candidates[0]!).mediaType;
+}
+
 function isJsonMedia(mediaType: string): boolean {
   const base = mediaType.split(';')[0]!.trim().toLowerCase();
   return base === '*/*' || /json$/.test(base);
@@ -33,8 +58,9 @@ function isJsonMedia(mediaType: string): boolean {
 
 /** Encodes the request body exactly for its declared media type. */
 export function encodeBody(binding: BodyBinding, value: unknown): EncodedBody {
-  const base = binding.mediaType.split(';')[0]!.trim().toLowerCase();
-  const contentType = base === '*/*' ? 'application/json' : binding.mediaType;
+  const mediaType = chooseMediaType(binding, value);
+  const base = mediaType.split(';')[0]!.trim().toLowerCase();
+  const contentType = base === '*/*' ? 'application/json' : mediaType;
   if (base === 'application/x-www-form-urlencoded') return { body: Buffer.from(encodeForm(binding, value)), contentType };
   if (base === 'multipart/form-data') return encodeMultipart(binding, value);
   if (binding.binary.includes('*')) {
@@ -60,7 +86,9 @@ function encodeForm(binding: BodyBinding, value: unknown): string {
     const explode = enc?.explode ?? style === 'form';
     if (Array.isArray(item) && item.every((i) => i === null || typeof i !== 'object')) {
       const texts = item.map(primitiveText);
-      if (explode) for (const text of texts) params.append(key, text);
+      // deepObject is bracket notation, for arrays too: `expand[]=a&expand[]=b` (Stripe and other Rack/PHP-style parsers).
+      if (style === 'deepObject') for (const text of texts) params.append(`${key}[]`, text);
+      else if (explode) for (const text of texts) params.append(key, text);
       else params.append(key, texts.join(style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ','));
     } else if (item && typeof item === 'object') {
       // Nested structures use bracket notation (`a[b]=1`, `a[0]=x`), the convention form APIs parse.
@@ -88,14 +116,18 @@ function encodeMultipart(binding: BodyBinding, value: unknown): EncodedBody {
   };
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (item === undefined) continue;
-    const declared = binding.encoding?.[key]?.contentType;
+    const enc = binding.encoding?.[key];
+    const declared = enc?.contentType;
     const items = Array.isArray(item) && binding.binary.includes(key) ? item : [item];
     for (const single of items) {
       if (binding.binary.includes(key)) {
-        const decoded = decodeBinary(key, single);
-        part(key, decoded.bytes, declared ?? decoded.mimeType ?? 'application/octet-stream', key);
+        // A file part always has a filename (servers tell files from fields by it) and a type.
+        const file = decodeFile(key, single);
+        part(key, file.bytes, declared ?? file.mimeType ?? 'application/octet-stream', file.filename ?? key);
       } else if (Array.isArray(single) && single.every((i) => i === null || typeof i !== 'object')) {
-        for (const text of single) part(key, Buffer.from(primitiveText(text)), declared);
+        // Exploded (the default) is one part per item; a Swagger 2.0 csv/ssv/pipes collection is one joined part.
+        if (enc?.explode === false) part(key, Buffer.from(single.map(primitiveText).join(enc.style === 'spaceDelimited' ? ' ' : enc.style === 'pipeDelimited' ? '|' : ',')), declared);
+        else for (const text of single) part(key, Buffer.from(primitiveText(text)), declared);
       } else if (single && typeof single === 'object') {
         part(key, Buffer.from(JSON.stringify(single)), declared ?? 'application/json');
       } else part(key, Buffer.from(primitiveText(single)), declared);

@@ -6,19 +6,33 @@ import { assignNames, type NamingOptions } from './naming.js';
 import { RefResolver } from './refs.js';
 import { listOperations, selectOperations, type SelectionOptions } from './select.js';
 import { buildTool, toServerTemplate } from './tool.js';
+import { DEFAULT_PAGE_BYTES, planPages } from './pages.js';
 
 export interface CompileOptions extends SelectionOptions, NamingOptions {
   /** Fail the build when the estimated tools/list payload exceeds this many tokens. */
   maxTokens?: number;
   /** Characters kept of each tool description (summary + description). Default 600. */
   descriptionBudget?: number;
+  /**
+   * Request media type per tool (key: tool name or operationId), for operations accepting several;
+   * without it the type whose schema matches the argument is taken per call.
+   */
+  mediaTypes?: Record<string, string>;
+  /** Byte budget of one tools/list page (default 1 MiB); 0 lists everything in one page. */
+  pageBytes?: number;
 }
 
 export interface BuildReport {
   toolCount: number;
   operationCount: number;
-  /** Bytes of the tools/list payload (JSON). */
+  /** Bytes of the tools/list payload (JSON), all pages together. */
   payloadBytes: number;
+  /** Bytes of each tool's listed JSON, in order (page planning). */
+  toolBytes: number[];
+  /** tools/list pages at the build's page budget (1 when not paginated). */
+  pages: number;
+  /** Byte budget per tools/list page; 0 means one page. */
+  pageBytes: number;
   /** Rough token estimate of the tools/list payload (bytes / 4). */
   estimatedTokens: number;
   warnings: string[];
@@ -27,7 +41,10 @@ export interface BuildReport {
 
 export interface ToolTable {
   tools: CompiledTool[];
-  document: OpenApiDocument;
+  /** The spec, for converting response schemas on first need; absent in a table read from a catalog. */
+  document?: OpenApiDocument;
+  /** Loads the spec document later (a catalog whose spec file is at hand and unchanged). */
+  loadDocument?: () => Promise<OpenApiDocument>;
   openapi30: boolean;
   securitySchemes: Record<string, OpenAPIV3.SecuritySchemeObject>;
   rootServers: ServerTemplate[];
@@ -46,6 +63,11 @@ export function listedTool(tool: CompiledTool) {
     inputSchema: tool.inputSchema,
     annotations: tool.annotations,
   };
+}
+
+function pickMediaType(chosen: Record<string, string> | undefined, name: string, operationId: string | undefined): { mediaType?: string } {
+  const value = chosen?.[name] ?? (operationId ? chosen?.[operationId] : undefined);
+  return value ? { mediaType: value } : {};
 }
 
 export function estimateTokens(bytes: number): number {
@@ -93,29 +115,39 @@ export function compile(spec: LoadedSpec, options: CompileOptions = {}): ToolTab
           ...(document.security ? { rootSecurity: document.security as SecurityRequirements } : {}),
           descriptionBudget: options.descriptionBudget ?? 600,
           warn: (message) => warnings.push(message),
+          ...pickMediaType(options.mediaTypes, name, entry.operationId),
         }),
       );
     } catch (error) {
+      if (error instanceof BuildError) throw error;
       skipped.push({ method: entry.method.toUpperCase(), path: entry.path, ...(entry.operationId ? { operationId: entry.operationId } : {}), reason: `cannot build tool: ${(error as Error).message}` });
     }
   }
 
+  for (const key of Object.keys(options.mediaTypes ?? {})) {
+    if (!tools.some((t) => t.name === key || t.operationId === key)) throw new BuildError(`A media type was chosen for "${key}", which is no selected tool name or operationId.`, 'MEDIA_TYPE');
+  }
   const rootServers = (document.servers ?? []).map(toServerTemplate);
   if (rootServers.length === 0 && tools.some((t) => t.servers.length === 0)) {
     warnings.push('Spec declares no servers: set baseUrl to call the API.');
   }
-  const payloadBytes = Buffer.byteLength(JSON.stringify({ tools: tools.map(listedTool) }));
+  const toolBytes = tools.map((t) => Buffer.byteLength(JSON.stringify(listedTool(t))));
+  const payloadBytes = toolBytes.reduce((sum, b) => sum + b + 1, 11);
+  const pageBytes = options.pageBytes ?? DEFAULT_PAGE_BYTES;
   const report: BuildReport = {
     toolCount: tools.length,
     operationCount: all.length,
     payloadBytes,
+    toolBytes,
+    pages: planPages(toolBytes, pageBytes, '').starts.length,
+    pageBytes,
     estimatedTokens: estimateTokens(payloadBytes),
     warnings,
     skipped,
   };
   if (options.maxTokens !== undefined && report.estimatedTokens > options.maxTokens) {
     const heaviest = tools
-      .map((t) => ({ name: t.name, tokens: estimateTokens(Buffer.byteLength(JSON.stringify(listedTool(t)))) }))
+      .map((t, i) => ({ name: t.name, tokens: estimateTokens(toolBytes[i]!) }))
       .sort((a, b) => b.tokens - a.tokens)
       .slice(0, 5);
     throw new BuildError(

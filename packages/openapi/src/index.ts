@@ -20,6 +20,9 @@ export type { ToolResult } from './response.js';
 export type { CompiledTool, ParamBinding, BodyBinding, ToolAnnotations, SkippedOperation } from './model.js';
 export { OpenApiError, SpecLoadError, BuildError, EgressDeniedError, AuthError, ArgumentError } from './errors.js';
 export type { Resolver } from './http/allowlist.js';
+export { loadCompiledCached, readCatalogFile, toCatalog, parseCatalog, fromCatalog, writeAtomically, CATALOG_FORMAT, CATALOG_VERSION, type Catalog, type CacheOptions, type CacheOutcome } from './catalog.js';
+export { DEFAULT_PAGE_BYTES } from './pages.js';
+export type { ServerChoice } from './servers.js';
 
 import { compile, type CompileOptions, type ToolTable } from './compile.js';
 import { loadSpec, type LoadOptions } from './load.js';

@@ -1,11 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import SwaggerParser from '@apidevtools/swagger-parser';
+import type SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 import { SpecLoadError, EgressDeniedError } from './errors.js';
-import { createGuardedAgent, HostAllowlist, normaliseHost, type Resolver } from './http/allowlist.js';
-import { downloadCapped } from './http/download.js';
+import { HostAllowlist, normaliseHost, type Resolver } from './http/allowlist.js';
 import { convertSwagger2 } from './swagger2.js';
 
 /** An OpenAPI 3.x document after loading (Swagger 2.0 is converted on the way in). */
@@ -34,6 +33,10 @@ export interface LoadedSpec {
   source: string;
   /** URL relative `servers` resolve against (only for specs loaded from a URL). */
   specUrl?: string;
+  /** Local files read (the root and every externally referenced file), so a cache can tell when any changed. */
+  files: string[];
+  /** True when any part came from the network or the spec was given inline (never cached: no file says when it changed). */
+  remote: boolean;
   warnings: string[];
 }
 
@@ -59,8 +62,12 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
   if (rootIsRemote) refHosts.addUrl(new URL(rootLocation));
   // The operator chose the spec URL, so any host may serve it and its redirects; the
   // private-address rule still applies to every connection.
+  // Loaded here, not at import: serving a cached catalog never parses a spec or fetches one.
+  const [{ default: Parser }, { createGuardedAgent }, { downloadCapped }] = await Promise.all([import('@apidevtools/swagger-parser'), import('./http/agent.js'), import('./http/download.js')]);
   const agent = createGuardedAgent({ allowlist: new HostAllowlist(['*']), allowPrivate: options.allowPrivate ?? false, resolve: options.resolve, connectTimeoutMs: timeoutMs });
   let rootRead = inline;
+  const files: string[] = [];
+  let remote = false;
 
   // The ref parser wraps reader errors into "Error reading file"; keep ours to report the real reason.
   let readFailure: Error | undefined;
@@ -80,6 +87,7 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
       if (!isRoot && !refHosts.allowsUrl(url)) {
         throw new SpecLoadError(`Refused external $ref to ${url.origin}: only ${refHosts.entries().join(', ') || 'no remote hosts'} may be referenced (add the host to allowedRefHosts).`);
       }
+      remote = true;
       const result = await downloadCapped(location, { dispatcher: agent, maxBytes, timeoutMs, allowHttp: options.allowHttp ?? false });
       return result.body;
     }
@@ -91,6 +99,7 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
     const info = await stat(path).catch(() => undefined);
     if (!info) throw new SpecLoadError(`Cannot read ${path}: file not found.`);
     if (info.size > maxBytes) throw new SpecLoadError(`Refused ${path}: ${info.size} bytes exceeds the ${maxBytes}-byte limit (raise maxSpecBytes).`);
+    files.push(path);
     return readFile(path);
   };
 
@@ -107,14 +116,14 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
 
   let document: Record<string, unknown>;
   try {
-    const parser = new SwaggerParser();
+    const parser = new Parser();
     const parsed = inline
       ? ((await parser.parse(rootLocation, structuredClone(source) as never, parserOptions)) as unknown as Record<string, unknown>)
       : ((await parser.parse(rootLocation, parserOptions)) as unknown as Record<string, unknown>);
     document = parsed;
     if (hasExternalRef(parsed)) {
       rootRead = true;
-      document = (await new SwaggerParser().bundle(rootLocation, parsed as never, parserOptions)) as unknown as Record<string, unknown>;
+      document = (await new Parser().bundle(rootLocation, parsed as never, parserOptions)) as unknown as Record<string, unknown>;
     }
   } catch (error) {
     if (error instanceof SpecLoadError || error instanceof EgressDeniedError) throw error;
@@ -145,6 +154,8 @@ export async function loadSpec(source: string | object, options: LoadOptions = {
     sourceVersion,
     source: inline ? 'inline' : isHttpUrl(source) ? source : resolvePath(source),
     ...(rootIsRemote ? { specUrl: rootLocation } : {}),
+    files,
+    remote: remote || inline,
     warnings,
   };
 }

@@ -42,6 +42,13 @@ export interface BodyBinding {
   encoding?: Record<string, BodyEncoding>;
   /** Properties (or `*` for the whole body) carried as base64 in arguments and sent as bytes. */
   binary: string[];
+  /**
+   * Other JSON media types the operation accepts, with the argument shape each takes: a call whose
+   * body is an array goes as the `array` one (e.g. JSON Patch), an object as the `object` one.
+   */
+  alternatives?: Array<{ mediaType: string; kind: 'array' | 'object' | 'any' }>;
+  /** Argument shape of `mediaType` itself, set with `alternatives`. */
+  kind?: 'array' | 'object' | 'any';
 }
 
 export interface ServerTemplate {

@@ -17,7 +17,10 @@ export interface ResponseMappingOptions {
   validateStructured?: (value: unknown) => boolean;
   /** Called when a 2xx JSON body does not match the spec (logged, never fails the call). */
   onDrift?: (tool: CompiledTool) => void;
+  /** Scrubs secrets from text. Applied to every result path, successes included: APIs echo requests. */
   redact: (text: string) => string;
+  /** Scrubs a URL shown as a resource URI (query credentials are part of the request URL). Default: `redact`. */
+  redactUrl?: (url: string) => string;
   errorBodyChars?: number;
 }
 
@@ -46,13 +49,16 @@ export function mapResponse(tool: CompiledTool, result: HttpResult, options: Res
   if (result.body.length === 0) {
     return { content: [{ type: 'text', text: `HTTP ${result.status}${result.statusText ? ' ' + result.statusText : ''} (empty body)` }] };
   }
+  const scrub = options.redact;
   if (/json/.test(mime) || (mime === '' && looksLikeJson(result.body))) {
-    const text = result.body.toString('utf8');
+    const raw = result.body.toString('utf8');
+    const text = scrub(raw);
     if (!result.truncated && options.validateStructured) {
       try {
-        const parsed = JSON.parse(text) as unknown;
+        const parsed = JSON.parse(raw) as unknown;
         if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-          if (options.validateStructured(parsed)) return { content: [{ type: 'text', text }], structuredContent: parsed as Record<string, unknown> };
+          // Validated as the API sent it (a secret is a valid string), then scrubbed like the text.
+          if (options.validateStructured(parsed)) return { content: [{ type: 'text', text }], structuredContent: redactDeep(parsed, scrub) as Record<string, unknown> };
           options.onDrift?.(tool);
         }
       } catch {
@@ -61,8 +67,10 @@ export function mapResponse(tool: CompiledTool, result: HttpResult, options: Res
     }
     return { content: [{ type: 'text', text: text + note }] };
   }
-  if (TEXTUAL.test(mime) || mime === '') return { content: [{ type: 'text', text: result.body.toString('utf8') + note }] };
-  const content: ToolResult['content'] = [{ type: 'resource', resource: { uri: result.url, mimeType: mime, blob: result.body.toString('base64') } }];
+  if (TEXTUAL.test(mime) || mime === '') return { content: [{ type: 'text', text: scrub(result.body.toString('utf8')) + note }] };
+  // Bytes are passed through as they are (a secret inside an image is not text to find), but the URI is ours to write.
+  const uri = (options.redactUrl ?? scrub)(result.url);
+  const content: ToolResult['content'] = [{ type: 'resource', resource: { uri, mimeType: mime, blob: result.body.toString('base64') } }];
   if (note) content.push({ type: 'text', text: note.trim() });
   return { content };
 }
@@ -70,4 +78,14 @@ export function mapResponse(tool: CompiledTool, result: HttpResult, options: Res
 function looksLikeJson(body: Buffer): boolean {
   const first = body.subarray(0, 64).toString('utf8').trimStart()[0];
   return first === '{' || first === '[';
+}
+
+/** Applies `scrub` to every string (keys included) of a parsed JSON value. */
+export function redactDeep(value: unknown, scrub: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (depth > 64 || !value || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, scrub, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[scrub(key)] = redactDeep(item, scrub, depth + 1);
+  return out;
 }

@@ -1,19 +1,19 @@
-import type { Agent } from 'undici';
 import { AuthManager, redact, type AuthOptions } from './auth.js';
 import type { ToolTable } from './compile.js';
 import { ArgumentError, AuthError, BuildError, EgressDeniedError } from './errors.js';
-import { createGuardedAgent, HostAllowlist, type Resolver } from './http/allowlist.js';
-import { HttpSender } from './http/client.js';
+import { HostAllowlist, type Resolver } from './http/allowlist.js';
+import type { HttpSender } from './http/client.js';
 import type { CompiledTool, JsonSchema } from './model.js';
 import { RefResolver } from './refs.js';
 import { buildRequest } from './request.js';
 import { errorResult, mapResponse, type ToolResult } from './response.js';
 import { SchemaConverter } from './schema.js';
-import { resolveServerUrl } from './servers.js';
-import { ArgumentValidator } from './validate.js';
+import { CredentialScopes } from './scope.js';
+import { hostOf, primaryServerUrl, toolServerUrl } from './servers.js';
+import type { ArgumentValidator } from './validate.js';
 
 export interface RuntimeOptions extends AuthOptions {
-  /** Replaces the spec's root servers (operation/path-level servers still apply to their operations). */
+  /** Replaces the spec's servers at every level (root, path and operation): every call goes here. */
   baseUrl?: string;
   /** Values for server URL variables (checked against the spec's enum). */
   serverVars?: Record<string, string>;
@@ -33,6 +33,12 @@ export interface RuntimeOptions extends AuthOptions {
   resolve?: Resolver;
   /** Where diagnostics go (default stderr). Never receives secrets. */
   log?: (line: string) => void;
+  /** Told of every API request sent (URL with query credentials masked, never headers or bodies), for trace logs. */
+  onRequest?: (event: { tool: string; method: string; url: string; status: number; ms: number }) => void;
+  /** Refuse arguments that do not match their schema's `format` (default: warn and send). */
+  strictFormats?: boolean;
+  /** Told every secret value the runtime learns (resolved env values, fetched tokens), so a host logger can mask it too. */
+  onSecret?: (secret: string) => void;
 }
 
 /**
@@ -41,10 +47,9 @@ export interface RuntimeOptions extends AuthOptions {
  */
 export class OpenApiRuntime {
   readonly allowlist: HostAllowlist;
-  private readonly agent: Agent;
-  private readonly sender: HttpSender;
   private readonly auth: AuthManager;
-  private readonly validator = new ArgumentValidator();
+  /** HTTP pool, sender and validators load on the first call: a server that is only listed never pays for them. */
+  private machinery?: Promise<{ sender: HttpSender; validator: ArgumentValidator; close(): Promise<void> }>;
   private readonly baseUrls = new Map<CompiledTool, string | BuildError>();
   private readonly responseSchemas = new Map<CompiledTool, JsonSchema | null>();
   private readonly byName = new Map<string, CompiledTool>();
@@ -55,29 +60,71 @@ export class OpenApiRuntime {
     this.log = options.log ?? ((line) => process.stderr.write(`[switchboard/openapi] ${line}\n`));
     this.maxResponseBytes = options.maxResponseBytes ?? 256 * 1024;
     this.allowlist = new HostAllowlist(options.allowedHosts ?? []);
-    const rootUrl = options.baseUrl ? options.baseUrl : undefined;
     for (const tool of table.tools) {
       this.byName.set(tool.name, tool);
       try {
-        const url = tool.servers.length ? resolveServerUrl(tool.servers[0]!, options.serverVars, table.specUrl) : rootUrl ?? (table.rootServers[0] ? resolveServerUrl(table.rootServers[0], options.serverVars, table.specUrl) : undefined);
-        if (!url) throw new BuildError('The spec declares no servers: set baseUrl.', 'SERVER_URL');
-        const parsed = new URL(url);
-        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new BuildError(`Server URL ${url} is not http(s).`, 'SERVER_URL');
-        this.allowlist.addUrl(parsed);
+        const url = toolServerUrl(table, tool, options);
+        this.allowlist.addUrl(new URL(url));
         this.baseUrls.set(tool, url);
       } catch (error) {
         this.baseUrls.set(tool, error instanceof BuildError ? error : new BuildError((error as Error).message, 'SERVER_URL'));
       }
     }
+    const primary = primaryServerUrl(table, options);
+    this.scopes = new CredentialScopes(primary, options.authHosts);
     const timeoutMs = options.timeoutMs ?? 30_000;
-    this.agent = createGuardedAgent({ allowlist: this.allowlist, allowPrivate: options.allowPrivate ?? false, resolve: options.resolve, connectTimeoutMs: Math.min(timeoutMs, 10_000) });
-    this.sender = new HttpSender({ dispatcher: this.agent, allowlist: this.allowlist, timeoutMs, maxResponseBytes: this.maxResponseBytes, retries: options.retries ?? 2, maxRedirects: options.maxRedirects ?? 3 });
-    this.auth = new AuthManager(table.securitySchemes, options, { dispatcher: this.agent, allowlist: this.allowlist, timeoutMs });
+    this.auth = new AuthManager(table.securitySchemes, options, { dispatcher: () => this.load().then((m) => m.dispatcher), allowlist: this.allowlist, timeoutMs }, this.scopes);
+    for (const secret of this.auth.knownSecrets()) this.learnSecret(secret);
+    const unsatisfied: string[] = [];
+    const offPrimary = new Map<string, string[]>();
     for (const tool of table.tools) {
-      if (tool.security && this.auth.choose(tool.security) === undefined) {
-        this.log(`tool ${tool.name}: no configured credentials satisfy its security (${tool.security.map((a) => Object.keys(a).join('+')).join(' | ')}); calls will fail until auth is configured.`);
-      }
+      if (tool.security && this.auth.choose(tool.security) === undefined) unsatisfied.push(tool.name);
+      const base = this.baseUrls.get(tool);
+      if (typeof base === 'string' && primary && hostOf(base) !== hostOf(primary)) offPrimary.set(hostOf(base), [...(offPrimary.get(hostOf(base)) ?? []), tool.name]);
     }
+    // One line each, not one per tool: a big spec would otherwise flood the log.
+    if (unsatisfied.length) this.log(`${unsatisfied.length} tools need credentials that are not configured (e.g. ${unsatisfied.slice(0, 3).join(', ')}); their calls fail until auth is configured.`);
+    for (const [host, tools] of offPrimary) {
+      this.log(`${tools.length} tools call ${host}, a host only the spec's operation/path servers name (e.g. ${tools.slice(0, 3).join(', ')}): credentials are not sent there unless granted with authHosts (--auth-host SCHEME=${host}).`);
+    }
+  }
+
+  private readonly scopes: CredentialScopes;
+  /** Every secret ever applied or configured: any of them is scrubbed from any result, whichever call echoes it. */
+  private readonly secrets = new Set<string>();
+
+  private learnSecret(secret: string): void {
+    if (!secret || secret.length < 4 || this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    // A query credential appears in URLs percent-encoded (RFC 3986) or form-encoded (URLSearchParams).
+    for (const encoded of [encodeURIComponent(secret), new URLSearchParams({ v: secret }).toString().slice(2)]) this.secrets.add(encoded);
+    this.options.onSecret?.(secret);
+  }
+
+  /** A response URL without query credentials: the key's name stays visible, its value never does. */
+  private redactUrl(url: string): string {
+    const parsed = new URL(url);
+    for (const scheme of Object.values(this.table.securitySchemes)) {
+      if (scheme.type === 'apiKey' && scheme.in === 'query' && parsed.searchParams.has(scheme.name)) parsed.searchParams.set(scheme.name, 'REDACTED');
+    }
+    return this.redact(parsed.href);
+  }
+
+  /** Removes every known secret from text shown to the model. */
+  redact(text: string): string {
+    return redact(text, [...this.secrets]);
+  }
+
+  private load() {
+    const options = this.options;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    this.machinery ??= Promise.all([import('./http/agent.js'), import('./http/client.js'), import('./validate.js')]).then(([{ createGuardedAgent }, { HttpSender }, { ArgumentValidator }]) => {
+      const agent = createGuardedAgent({ allowlist: this.allowlist, allowPrivate: options.allowPrivate ?? false, resolve: options.resolve, connectTimeoutMs: Math.min(timeoutMs, 10_000) });
+      const sender = new HttpSender({ dispatcher: agent, allowlist: this.allowlist, timeoutMs, maxResponseBytes: this.maxResponseBytes, retries: options.retries ?? 2, maxRedirects: options.maxRedirects ?? 3 });
+      const validator = new ArgumentValidator({ strictFormats: options.strictFormats ?? false });
+      return { sender, validator, dispatcher: agent, close: () => agent.close() };
+    });
+    return this.machinery as Promise<{ sender: HttpSender; validator: ArgumentValidator; dispatcher: import('undici').Dispatcher; close(): Promise<void> }>;
   }
 
   tool(name: string): CompiledTool | undefined {
@@ -88,55 +135,79 @@ export class OpenApiRuntime {
   async call(name: string, args: unknown, signal?: AbortSignal): Promise<ToolResult> {
     const tool = this.byName.get(name);
     if (!tool) return errorResult(`Unknown tool ${name}.`);
-    const checked = this.validator.check(tool.inputSchema, args);
+    const { sender, validator } = await this.load();
+    const checked = validator.check(tool.inputSchema, args);
     if (!checked.ok) return errorResult(`Invalid arguments for ${name}:\n${checked.message}`);
+    if (checked.formatWarnings) this.log(`tool ${name}: arguments do not match their declared format, sent as given (strictFormats refuses them): ${checked.formatWarnings.replace(/\n/g, '; ')}`);
     const base = this.baseUrls.get(tool);
     if (!base || base instanceof BuildError) return errorResult(`Cannot call ${name}: ${base instanceof BuildError ? base.message : 'no server URL'}`);
-    let secrets: string[] = [];
     try {
       const send = async () => {
         const prepared = buildRequest(tool, checked.value, base);
         const applied = await this.auth.apply(prepared, tool.security, (scheme) => scopesFor(tool, scheme));
-        secrets = applied.secrets;
-        const result = await this.sender.send(prepared, signal, applied.sensitiveHeaders);
+        for (const secret of applied.secrets) this.learnSecret(secret);
+        const started = performance.now();
+        const result = await sender.send(prepared, signal, applied.sensitiveHeaders);
+        this.options.onRequest?.({ tool: name, method: prepared.method, url: this.redactUrl(prepared.url), status: result.status, ms: Math.round(performance.now() - started) });
         return { result, applied };
       };
       let { result, applied } = await send();
       if (result.status === 401 && this.auth.invalidate(applied.schemes)) ({ result, applied } = await send());
       return mapResponse(tool, result, {
         maxResponseBytes: this.maxResponseBytes,
-        redact: (text) => redact(text, secrets),
-        ...(tool.responseSchema !== undefined ? { validateStructured: (value: unknown) => this.validateResponse(tool, value) } : {}),
+        redact: (text) => this.redact(text),
+        redactUrl: (url) => this.redactUrl(url),
+        ...(tool.responseSchema !== undefined && (await this.responseSchemaFor(tool)) ? { validateStructured: (value: unknown) => this.validateResponse(validator, tool, value) } : {}),
         onDrift: (t) => this.log(`tool ${t.name}: response does not match the spec's schema; returned as text only.`),
       });
     } catch (error) {
-      return errorResult(redact(describeFailure(name, error), secrets));
+      return errorResult(this.redact(describeFailure(name, error)));
     }
   }
 
-  private validateResponse(tool: CompiledTool, value: unknown): boolean {
+  /**
+   * The tool's response schema as JSON Schema, converted on first need. It needs the spec document,
+   * which a cached catalog loads only then (and a catalog without its spec never has: text results only).
+   */
+  private async responseSchemaFor(tool: CompiledTool): Promise<JsonSchema | null> {
     let schema = this.responseSchemas.get(tool);
-    if (schema === undefined) {
-      try {
-        const converter = new SchemaConverter(new RefResolver(this.table.document), { openapi30: this.table.openapi30, direction: 'response' });
-        const root = converter.convert(tool.responseSchema);
-        const resolved = converter.finish(root);
+    if (schema !== undefined) return schema;
+    try {
+      const document = this.table.document ?? (await this.documentOnce());
+      if (!document) schema = null;
+      else {
+        const converter = new SchemaConverter(new RefResolver(document), { openapi30: this.table.openapi30, direction: 'response' });
+        const resolved = converter.finish(converter.convert(tool.responseSchema));
         schema = isObjectSchema(resolved) ? resolved : null;
-      } catch {
-        schema = null;
       }
-      this.responseSchemas.set(tool, schema);
+    } catch {
+      schema = null;
     }
+    this.responseSchemas.set(tool, schema);
+    return schema;
+  }
+
+  private documentPromise?: Promise<ToolTable['document']>;
+  private documentOnce(): Promise<ToolTable['document']> {
+    this.documentPromise ??= (this.table.loadDocument?.() ?? Promise.resolve(undefined)).catch((error: Error) => {
+      this.log(`structured results are off: the spec document could not be loaded (${error.message}); results are text only.`);
+      return undefined;
+    });
+    return this.documentPromise;
+  }
+
+  private validateResponse(validator: ArgumentValidator, tool: CompiledTool, value: unknown): boolean {
+    const schema = this.responseSchemas.get(tool);
     if (!schema) return false;
     try {
-      return this.validator.matches(schema, value);
+      return validator.matches(schema, value);
     } catch {
       return false;
     }
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.machinery) await (await this.machinery).close();
   }
 }
 

@@ -1,8 +1,8 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, fromJsonSchema, McpServer, type CreateMcpHandlerOptions, type jsonSchemaValidator, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, ProtocolError, ProtocolErrorCode, Server, type CreateMcpHandlerOptions, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio, type ServeStdioOptions } from '@modelcontextprotocol/server/stdio';
 import { listedTool, type ToolTable } from './compile.js';
+import { decodeCursor, encodeCursor, planPages } from './pages.js';
 import { OpenApiRuntime, type RuntimeOptions } from './runtime.js';
 
 export interface ServerInfoOptions {
@@ -11,46 +11,44 @@ export interface ServerInfoOptions {
   version?: string;
 }
 
-/** Builds fresh McpServer instances over one shared runtime (pool, auth cache, validators). */
+/** Builds fresh MCP server instances over one shared runtime (pool, auth cache, validators). */
 export interface OpenApiServerFactory {
-  (): McpServer;
+  (): Server;
   runtime: OpenApiRuntime;
   /** Closes the shared HTTP pool. Call once when the host stops. */
   close(): Promise<void>;
 }
 
 /**
- * The SDK's validator is bypassed on purpose: the runtime validates with Ajv 2020 after undoing
- * JSON-string double encoding, and reports errors as `isError` results naming the argument.
+ * The low-level server, not McpServer: the tool table is fixed once compiled, so tools/list is built
+ * once and paged, and tools/call goes straight to the runtime, which validates with Ajv 2020 after
+ * undoing JSON-string double encoding and reports errors as `isError` results naming the argument.
+ * Registering 1,000+ tools with McpServer converted every input schema at start-up for nothing.
  */
-const passThroughValidator: jsonSchemaValidator = {
-  getValidator: () => (input: unknown) => ({ valid: true, data: input as never, errorMessage: undefined }),
-};
-
 export function createOpenApiServer(table: ToolTable, options: RuntimeOptions & ServerInfoOptions = {}): OpenApiServerFactory {
   const runtime = new OpenApiRuntime(table, options);
   const name = options.name ?? (table.info.title.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'openapi');
   const version = options.version ?? table.info.version;
-  const schemas = table.tools.map((tool) => fromJsonSchema(tool.inputSchema as never, passThroughValidator));
-  // The tool table is fixed once compiled, so tools/list is built once: the SDK's own handler re-converts and
-  // re-scans every input schema on each call, which costs milliseconds per call on a spec with 1,000+ operations.
   const listed = table.tools.map(listedTool);
-  const factory = (() => {
-    const server = new McpServer({ name, version }, { capabilities: { tools: {} } });
-    table.tools.forEach((tool, index) => {
-      server.registerTool(
-        tool.name,
-        {
-          ...(tool.title ? { title: tool.title } : {}),
-          description: tool.description,
-          inputSchema: schemas[index]!,
-          annotations: tool.annotations,
-        },
-        (async (args: unknown, ctx: { mcpReq?: { signal?: AbortSignal } }) => runtime.call(tool.name, args, ctx?.mcpReq?.signal)) as never,
-      );
-    });
+  const plan = planPages(table.report.toolBytes, table.report.pageBytes, `${listed.length}.${table.tools[0]?.name ?? ''}.${table.tools.at(-1)?.name ?? ''}`);
+  const page = (index: number) => {
+    const end = plan.starts[index + 1] ?? listed.length;
     // A fresh top-level object per call: the SDK may attach fields to the result it is handed.
-    server.server.setRequestHandler('tools/list', () => ({ tools: listed }) as never);
+    return { tools: listed.slice(plan.starts[index], end), ...(index + 1 < plan.starts.length ? { nextCursor: encodeCursor(plan, index + 1) } : {}) };
+  };
+  const factory = (() => {
+    const server = new Server({ name, version }, { capabilities: { tools: {} } });
+    server.setRequestHandler('tools/list', ((request: { params?: { cursor?: string } }) => {
+      const cursor = request.params?.cursor;
+      if (cursor === undefined) return page(0);
+      const index = decodeCursor(plan, cursor);
+      if (index === undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor: it was not issued by this server (list again without a cursor).');
+      return page(index);
+    }) as never);
+    server.setRequestHandler('tools/call', (async (request: { params: { name: string; arguments?: unknown } }, ctx: { mcpReq?: { signal?: AbortSignal } }) => {
+      if (!runtime.tool(request.params.name)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${request.params.name} not found`);
+      return runtime.call(request.params.name, request.params.arguments, ctx?.mcpReq?.signal);
+    }) as never);
     return server;
   }) as OpenApiServerFactory;
   factory.runtime = runtime;
@@ -79,6 +77,8 @@ export interface ListenOptions {
 /** Starts a node HTTP server for the handler. Resolves once listening. */
 export async function listenHttp(factory: OpenApiServerFactory, options: ListenOptions = {}): Promise<{ server: HttpServer; url: string; close(): Promise<void> }> {
   const handler = createHttpHandler(factory);
+  // Only the HTTP path needs the node adapter: a stdio server never loads it.
+  const { toNodeHandler } = await import('@modelcontextprotocol/node');
   const node = toNodeHandler(handler);
   const path = options.path ?? '/mcp';
   const server = createServer((req, res) => {

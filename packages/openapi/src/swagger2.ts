@@ -62,12 +62,18 @@ export function convertSwagger2(input: Json, warnings: string[]): OpenAPIV3.Docu
         const multipart = formData.some((p) => p.type === 'file') || consumes.includes('multipart/form-data');
         const properties: Json = {};
         const required: string[] = [];
+        const encoding: Json = {};
         for (const p of formData) {
           properties[p.name as string] = p.type === 'file' ? { type: 'string', format: 'binary', ...(p.description ? { description: p.description } : {}) } : convertSchema(pickSchemaKeys(p));
           if (p.required) required.push(p.name as string);
+          // 2.0 arrays default to csv (one joined value); OpenAPI 3 form bodies default to exploded, so say it.
+          if (p.type === 'array') encoding[p.name as string] = formDataEncoding(p, warnings);
         }
         const mediaType = multipart ? 'multipart/form-data' : 'application/x-www-form-urlencoded';
-        converted.requestBody = { required: required.length > 0, content: { [mediaType]: { schema: { type: 'object', properties, ...(required.length ? { required } : {}) } } } };
+        converted.requestBody = {
+          required: required.length > 0,
+          content: { [mediaType]: { schema: { type: 'object', properties, ...(required.length ? { required } : {}) }, ...(Object.keys(encoding).length ? { encoding } : {}) } },
+        };
       }
       converted.responses = mapValues((op.responses ?? {}) as Json, (r) => ((r as Json).$ref ? r : convertResponse(r as Json, produces)));
       item[method] = converted;
@@ -144,6 +150,22 @@ function convertParameter(param: Json, warnings: string[]): Json {
     }
   }
   return out;
+}
+
+function formDataEncoding(param: Json, warnings: string[]): Json {
+  switch (param.collectionFormat as string | undefined) {
+    case 'multi':
+      return { style: 'form', explode: true };
+    case 'ssv':
+      return { style: 'spaceDelimited', explode: false };
+    case 'pipes':
+      return { style: 'pipeDelimited', explode: false };
+    case 'tsv':
+      warnings.push(`Form field ${String(param.name)}: collectionFormat tsv has no OpenAPI 3 equivalent; sending as csv.`);
+      return { style: 'form', explode: false };
+    default:
+      return { style: 'form', explode: false };
+  }
 }
 
 const SCHEMA_KEYS = ['type', 'format', 'items', 'enum', 'default', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'uniqueItems', 'multipleOf'];

@@ -1,6 +1,7 @@
 import type { OpenAPIV3 } from 'openapi-types';
 import type { BodyBinding, BodyEncoding, CompiledTool, JsonSchema, ParamBinding, ParamLocation, SecurityRequirements, ServerTemplate, ToolAnnotations } from './model.js';
 import type { OperationEntry } from './select.js';
+import { BuildError } from './errors.js';
 import { RefResolver } from './refs.js';
 import { SchemaConverter, trimText } from './schema.js';
 
@@ -15,6 +16,8 @@ export interface ToolBuildContext {
   rootSecurity?: SecurityRequirements;
   descriptionBudget: number;
   warn: (message: string) => void;
+  /** Request media type the operator chose for this tool (must be one the spec declares). */
+  mediaType?: string;
 }
 
 /** Headers the transport or auth layer owns; OpenAPI itself says Accept/Content-Type/Authorization params are ignored. */
@@ -147,18 +150,45 @@ function annotationsFor(method: string, summary: string | undefined): ToolAnnota
   };
 }
 
-/** Preference: JSON, then form, multipart, text, then anything else (sent as bytes). */
+const baseOf = (mediaType: string) => mediaType.split(';')[0]!.trim().toLowerCase();
+const isJsonMediaType = (mediaType: string) => {
+  const base = baseOf(mediaType);
+  return base === '*/*' || /json$/.test(base);
+};
+/** RFC 6902 documents are arrays of operations, whatever schema a spec attaches to the media type. */
+const isJsonPatch = (mediaType: string) => baseOf(mediaType) === 'application/json-patch+json';
+
+/**
+ * Preference: plain JSON, then other JSON types (merge-patch before JSON Patch, which only fits an
+ * array argument), then form, multipart, text, then anything else (sent as bytes).
+ */
 function pickMediaType(types: string[]): string | undefined {
   const score = (t: string) => {
-    const base = t.split(';')[0]!.trim().toLowerCase();
+    const base = baseOf(t);
     if (base === 'application/json') return 0;
-    if (/\+json$|\/json$/.test(base) || base === '*/*') return 1;
-    if (base === 'application/x-www-form-urlencoded') return 2;
-    if (base === 'multipart/form-data') return 3;
-    if (base.startsWith('text/')) return 4;
-    return 5;
+    if (base === 'application/merge-patch+json') return 1;
+    if (isJsonPatch(t)) return 3;
+    if (/\+json$|\/json$/.test(base) || base === '*/*') return 2;
+    if (base === 'application/x-www-form-urlencoded') return 4;
+    if (base === 'multipart/form-data') return 5;
+    if (base.startsWith('text/')) return 6;
+    return 7;
   };
   return [...types].sort((a, b) => score(a) - score(b))[0];
+}
+
+/** Whether a body schema says nothing a caller could fill in: no properties, no open map, no other shape. */
+function isEmptyBodySchema(schema: unknown, resolver: RefResolver): boolean {
+  const resolved = resolver.deref<Record<string, unknown>>(schema).value;
+  if (resolved === undefined || resolved === null) return true;
+  if (typeof resolved !== 'object') return false;
+  const keys = Object.keys(resolved).filter((k) => !['description', 'title', 'type', 'properties', 'additionalProperties', 'required', 'example', 'examples'].includes(k) && !k.startsWith('x-'));
+  if (keys.length) return false;
+  if (resolved.type !== undefined && resolved.type !== 'object') return false;
+  const props = resolved.properties as Record<string, unknown> | undefined;
+  if (props && Object.keys(props).length) return false;
+  // An untyped `{}` accepts anything, but an operation declaring only that declares no body worth an argument.
+  return resolved.additionalProperties === undefined || resolved.additionalProperties === false;
 }
 
 function buildBody(
@@ -172,13 +202,23 @@ function buildBody(
 ): BodyBinding | undefined {
   const requestBody = ctx.resolver.deref<OpenAPIV3.RequestBodyObject>(entry.operation.requestBody).value;
   if (!requestBody || !requestBody.content) return undefined;
-  const mediaType = pickMediaType(Object.keys(requestBody.content));
+  const declared = Object.keys(requestBody.content);
+  if (ctx.mediaType && !declared.includes(ctx.mediaType)) {
+    throw new BuildError(`${name}: media type ${ctx.mediaType} was chosen for its body, but the spec declares only ${declared.join(', ')}.`, 'MEDIA_TYPE');
+  }
+  const mediaType = ctx.mediaType ?? pickMediaType(declared);
   if (!mediaType) return undefined;
   const media = requestBody.content[mediaType]!;
-  const base = mediaType.split(';')[0]!.trim().toLowerCase();
+  const base = baseOf(mediaType);
   const bodyRequired = requestBody.required === true;
-  const isJsonLike = base === '*/*' || /json$/.test(base);
+  // A body schema with nothing to fill (Stripe's GETs declare `properties: {}` form bodies) is no argument,
+  // and a GET or HEAD carries a body only when its spec insists (required), since servers may reject one.
+  if (!bodyRequired && (isEmptyBodySchema(media.schema, ctx.resolver) || entry.method === 'get' || entry.method === 'head')) return undefined;
+  const isJsonLike = isJsonMediaType(mediaType);
   const isForm = base === 'application/x-www-form-urlencoded' || base === 'multipart/form-data';
+  // Other JSON media types the body may go as: chosen per call by the argument's shape (see body.ts).
+  const alternatives = ctx.mediaType || !isJsonLike ? [] : declared.filter((t) => t !== mediaType && isJsonMediaType(t)).map((t) => ({ mediaType: t, kind: bodyKind(t, requestBody.content![t]!.schema, ctx.resolver) }));
+  const ownKind = bodyKind(mediaType, media.schema, ctx.resolver);
   const encoding: Record<string, BodyEncoding> = {};
   for (const [prop, enc] of Object.entries(media.encoding ?? {})) {
     encoding[prop] = {
@@ -190,7 +230,8 @@ function buildBody(
   }
   const encodingField = Object.keys(encoding).length ? { encoding } : {};
 
-  if (isJsonLike || isForm) {
+  const shapes = new Set([ownKind, ...alternatives.map((a) => a.kind)]);
+  if ((isJsonLike && shapes.size === 1) || isForm) {
     const flat = flattenObjectSchema(media.schema, ctx.resolver);
     if (flat) {
       const props: Array<{ arg: string; name: string }> = [];
@@ -200,16 +241,18 @@ function buildBody(
         if (resolved?.readOnly === true) continue;
         const arg = claim(prop, 'body');
         let schema = converter.convert(propSchema);
-        if (base === 'multipart/form-data' && isBinarySchema(resolved)) {
+        const items = resolved?.type === 'array' ? ctx.resolver.deref<Record<string, unknown>>(resolved.items).value : undefined;
+        if (base === 'multipart/form-data' && (isBinarySchema(resolved) || isBinarySchema(items))) {
           binary.push(prop);
-          schema = { type: 'string', contentEncoding: 'base64', description: trimText(`${resolved?.description ? String(resolved.description) + ' ' : ''}File content as base64 (or a data: URI). Never a local file path.`, ctx.descriptionBudget / 2) };
+          const description = trimText(`${resolved?.description ? String(resolved.description) + ' ' : ''}${items ? 'Files' : 'A file'}: base64 content or a data: URI, or { content, filename, contentType }. Never a local file path.`, ctx.descriptionBudget / 2);
+          schema = items ? { type: 'array', items: FILE_SCHEMA, description } : { ...FILE_SCHEMA, description };
         }
         if (arg !== prop) schema = { ...schema, description: `${schema.description ? String(schema.description) + ' ' : ''}(sent as body property "${prop}")` };
         properties[arg] = schema;
         if (bodyRequired && flat.required.includes(prop)) required.push(arg);
         props.push({ arg, name: prop });
       }
-      return { mediaType, required: bodyRequired, mode: 'properties', props, binary, ...encodingField };
+      return { mediaType, required: bodyRequired, mode: 'properties', props, binary, ...encodingField, ...(alternatives.length ? { alternatives, kind: ownKind } : {}) };
     }
     if (isForm) ctx.warn(`${name}: ${base} body is not a plain object schema; taking it as one \`body\` argument.`);
   }
@@ -218,11 +261,63 @@ function buildBody(
   let schema: JsonSchema;
   if (isBinary) schema = { type: 'string', contentEncoding: 'base64', description: `Request body (${base}) as base64 or a data: URI.` };
   else if (base.startsWith('text/') || base === 'application/xml') schema = { type: 'string', description: `Request body (${base}).` };
-  else schema = converter.convert(media.schema);
+  else if (shapes.size > 1) {
+    // One argument, several shapes: each listed once, and the description says which goes as what.
+    const variants: JsonSchema[] = [];
+    const routes: string[] = [];
+    for (const candidate of [{ mediaType, kind: ownKind }, ...alternatives]) {
+      const candidateSchema = requestBody.content[candidate.mediaType]!.schema;
+      const converted = isJsonPatch(candidate.mediaType) && schemaKind(candidateSchema, ctx.resolver) !== 'array' ? JSON_PATCH_SCHEMA : converter.convert(candidateSchema);
+      if (!routes.some((r) => r.startsWith(`${candidate.kind} `))) {
+        variants.push(converted);
+        routes.push(`${candidate.kind} → ${candidate.mediaType}`);
+      }
+    }
+    schema = { anyOf: variants, description: `Request body. Sent as: ${routes.join('; ')}.` };
+  } else schema = converter.convert(media.schema);
   if (requestBody.description && !schema.description) schema = { ...schema, description: trimText(requestBody.description, ctx.descriptionBudget / 2) };
+  else if (requestBody.description && shapes.size > 1) schema = { ...schema, description: `${trimText(requestBody.description, ctx.descriptionBudget / 2)} ${String(schema.description)}` };
   properties[arg] = schema;
   if (bodyRequired) required.push(arg);
-  return { mediaType, required: bodyRequired, mode: 'whole', arg, binary: isBinary ? ['*'] : [], ...encodingField };
+  return { mediaType, required: bodyRequired, mode: 'whole', arg, binary: isBinary ? ['*'] : [], ...encodingField, ...(alternatives.length ? { alternatives, kind: ownKind } : {}) };
+}
+
+/** A file argument: bare base64 / data: URI, or an object that also names the file. */
+const FILE_SCHEMA: JsonSchema = {
+  anyOf: [
+    { type: 'string', contentEncoding: 'base64' },
+    {
+      type: 'object',
+      properties: {
+        content: { type: 'string', contentEncoding: 'base64', description: 'base64 or a data: URI' },
+        filename: { type: 'string' },
+        contentType: { type: 'string' },
+      },
+      required: ['content'],
+      additionalProperties: false,
+    },
+  ],
+};
+
+const JSON_PATCH_SCHEMA: JsonSchema = {
+  type: 'array',
+  description: 'RFC 6902 JSON Patch operations',
+  items: { type: 'object', properties: { op: { type: 'string' }, path: { type: 'string' }, from: { type: 'string' }, value: {} }, required: ['op', 'path'] },
+};
+
+function schemaKind(schema: unknown, resolver: RefResolver): 'array' | 'object' | 'any' {
+  const resolved = resolver.deref<Record<string, unknown>>(schema).value;
+  if (!resolved || typeof resolved !== 'object') return 'any';
+  if (resolved.type === 'array' || resolved.items !== undefined) return 'array';
+  if (resolved.type === 'object' || resolved.properties !== undefined) return 'object';
+  return 'any';
+}
+
+/** The argument shape a JSON media type takes: JSON Patch is an array by definition, others follow their schema. */
+function bodyKind(mediaType: string, schema: unknown, resolver: RefResolver): 'array' | 'object' | 'any' {
+  if (isJsonPatch(mediaType)) return 'array';
+  const kind = schemaKind(schema, resolver);
+  return kind === 'array' ? 'array' : kind === 'object' ? 'object' : 'any';
 }
 
 function isBinarySchema(schema: Record<string, unknown> | undefined): boolean {

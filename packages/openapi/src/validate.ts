@@ -5,24 +5,55 @@ import type { JsonSchema } from './model.js';
 // ajv-formats ships CJS with a default export; under NodeNext the namespace wraps it.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
 
-/** One Ajv (2020-12) per runtime; compiled validators cached per schema object. */
-export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, validateFormats: true });
-  addFormats(ajv);
+/** An Ajv (2020-12). With `formats: false`, `format` is an annotation only (unknown formats are ignored either way). */
+export function createAjv(formats = true): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, validateFormats: formats });
+  if (formats) addFormats(ajv);
   return ajv;
 }
 
-export type CheckResult = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
+export type CheckResult = { ok: true; value: Record<string, unknown>; formatWarnings?: string } | { ok: false; message: string };
 
+export interface ValidatorOptions {
+  /**
+   * Refuse arguments whose strings do not match their `format`. Default false: specs often document
+   * other shapes than their format says (a `date-time` whose description asks for a plain date), so a
+   * mismatch is reported as a warning and the API decides.
+   */
+  strictFormats?: boolean;
+}
+
+/** Validators are compiled per schema on first use (a tool never called costs nothing) and cached. */
 export class ArgumentValidator {
   private readonly cache = new WeakMap<object, ValidateFunction>();
-  constructor(private readonly ajv: Ajv2020 = createAjv()) {}
+  private readonly formatCache = new WeakMap<object, ValidateFunction | null>();
+  private lenientAjv?: Ajv2020;
+  private formatAjv?: Ajv2020;
+  constructor(private readonly options: ValidatorOptions = {}) {}
+
+  private get lenient(): Ajv2020 {
+    return (this.lenientAjv ??= createAjv(false));
+  }
+
+  private get withFormats(): Ajv2020 {
+    return (this.formatAjv ??= createAjv(true));
+  }
 
   compile(schema: JsonSchema): ValidateFunction {
     let fn = this.cache.get(schema);
     if (!fn) {
-      fn = this.ajv.compile(schema);
+      fn = (this.options.strictFormats ? this.withFormats : this.lenient).compile(schema);
       this.cache.set(schema, fn);
+    }
+    return fn;
+  }
+
+  /** The format-checking validator, only for schemas that use `format` at all. */
+  private formatValidator(schema: JsonSchema): ValidateFunction | null {
+    let fn = this.formatCache.get(schema);
+    if (fn === undefined) {
+      fn = JSON.stringify(schema).includes('"format"') ? this.withFormats.compile(schema) : null;
+      this.formatCache.set(schema, fn);
     }
     return fn;
   }
@@ -32,13 +63,25 @@ export class ArgumentValidator {
     const input = args === undefined || args === null ? {} : args;
     const value = unwrapJsonStrings(input, schema, schema, 0) as Record<string, unknown>;
     const validate = this.compile(schema);
-    if (validate(value)) return { ok: true, value };
-    return { ok: false, message: formatErrors(validate.errors ?? []) };
+    if (!validate(value)) return { ok: false, message: formatErrors(validate.errors ?? []) };
+    if (!this.options.strictFormats) {
+      const formats = this.formatValidator(schema);
+      if (formats && !formats(value)) {
+        const mismatches = (formats.errors ?? []).filter((e) => e.keyword === 'format');
+        if (mismatches.length) return { ok: true, value, formatWarnings: formatErrors(mismatches) };
+      }
+    }
+    return { ok: true, value };
   }
 
-  /** Validates a response payload; returns whether it matches. */
+  /** Validates a response payload; returns whether it matches. Formats never count as drift. */
   matches(schema: JsonSchema, value: unknown): boolean {
-    return this.compile(schema)(value) === true;
+    let fn = this.cache.get(schema);
+    if (!fn) {
+      fn = this.lenient.compile(schema);
+      this.cache.set(schema, fn);
+    }
+    return fn(value) === true;
   }
 }
 

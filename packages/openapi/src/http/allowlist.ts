@@ -1,6 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP, type LookupFunction } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import type { LookupFunction } from 'node:net';
 import { EgressDeniedError } from '../errors.js';
 import { isPrivateAddress } from './address.js';
 
@@ -16,7 +15,7 @@ export function normaliseHost(hostname: string): string {
   return host;
 }
 
-function defaultPort(protocol: string): string {
+export function defaultPort(protocol: string): string {
   return protocol === 'https:' ? '443' : '80';
 }
 
@@ -120,29 +119,6 @@ export function guardedLookup(policy: Pick<EgressPolicy, 'allowPrivate' | 'resol
       (error: Error) => callback(error),
     );
   }) as unknown as LookupFunction;
-}
-
-/**
- * An undici Agent (pooled, keep-alive) whose connector enforces the allowlist and the
- * private-address rule on every new connection, including connections opened for redirects.
- */
-export function createGuardedAgent(policy: EgressPolicy): Agent {
-  const connectTimeout = policy.connectTimeoutMs ?? 10_000;
-  const base = buildConnector({ lookup: guardedLookup(policy), timeout: connectTimeout });
-  const connector: buildConnector.connector = (options, callback) => {
-    const host = normaliseHost(options.hostname);
-    const port = options.port || defaultPort(options.protocol);
-    if (!policy.allowlist.allows(host, port)) {
-      callback(new EgressDeniedError(`Refused to connect to ${host}:${port}: host is not on the allowlist (${policy.allowlist.entries().join(', ') || 'empty'}).`), null);
-      return;
-    }
-    if (isIP(host) && !policy.allowPrivate && isPrivateAddress(host)) {
-      callback(new EgressDeniedError(`Refused to connect to ${host}: private, loopback or link-local address. Set allowPrivate to permit.`), null);
-      return;
-    }
-    base(options, callback);
-  };
-  return new Agent({ connect: connector, connections: policy.connections ?? 16, keepAliveTimeout: 10_000 });
 }
 
 /** Walks an error's cause chain for our egress refusal, which undici may wrap. */
