@@ -5,6 +5,7 @@ import type { Transport } from '../transport.js';
 import { META } from '../protocol.js';
 import { ModernFront } from './modern-front.js';
 import { modernTranslator } from './modern-translator.js';
+import { UpstreamHttpError } from '../remote/errors.js';
 
 type Handler = (m: Message, reply: (r: unknown) => void) => void;
 
@@ -120,7 +121,9 @@ describe('ModernTranslator: a 2025 client in front of a 2026-07-28-only server',
     });
     const send = s.client.send.bind(s.client);
     s.client.send = async (m, o) => {
-      if ((m as { method?: string }).method === 'initialize') throw new Error('upstream returned 400: {"code":-32022,"message":"Unsupported protocol version"}');
+      if ((m as { method?: string }).method === 'initialize') {
+        throw new UpstreamHttpError('http://x/mcp', 400, 'Unsupported protocol version', '{"jsonrpc":"2.0","id":1,"error":{"code":-32022,"message":"Unsupported protocol version"}}');
+      }
       return send(m, o);
     };
     return s;

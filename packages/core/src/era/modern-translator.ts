@@ -26,12 +26,9 @@ export function modernTranslator(options: ModernTranslatorOptions = {}): Layer {
   return (next) => new ModernTranslator(next, options);
 }
 
-/**
- * A 2026 server refuses a 2025 `initialize` with -32022. The remote transport reports HTTP failures as errors
- * whose text carries the server's JSON-RPC error, so the code is read from there.
- */
+/** A 2026 server refuses a 2025 `initialize` with -32022 (the remote transport's typed error carries the code). */
 function isUnsupportedVersion(err: unknown): boolean {
-  return /-32022|Unsupported protocol version/i.test((err as Error)?.message ?? '');
+  return (err as { rpcCode?: number } | undefined)?.rpcCode === ErrorCode.UnsupportedProtocolVersion;
 }
 
 export class ModernTranslator extends LayerTransport {

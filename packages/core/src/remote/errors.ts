@@ -4,8 +4,22 @@ import { SwitchboardError } from '../errors.js';
 export class UpstreamError extends SwitchboardError {}
 
 export class UpstreamHttpError extends UpstreamError {
-  constructor(readonly url: string, readonly status: number, detail?: string) {
+  /** The JSON-RPC error code in the response body, when the body was a JSON-RPC error (e.g. -32022). */
+  readonly rpcCode?: number;
+  constructor(readonly url: string, readonly status: number, detail?: string, body?: string) {
     super('SB_UPSTREAM_HTTP', `upstream ${url} returned ${status}${detail ? `: ${detail}` : ''}${hintFor(status)}`);
+    this.rpcCode = rpcErrorCodeOf(body);
+  }
+}
+
+/** The `error.code` of a JSON-RPC error response body, if that is what the text is. */
+export function rpcErrorCodeOf(body: string | undefined): number | undefined {
+  if (!body || !body.includes('"error"')) return undefined;
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === 'number' ? code : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  SdkHttpError,
   SSEClientTransport,
   SseError,
   StreamableHTTPClientTransport,
@@ -17,6 +18,7 @@ import {
   UpstreamHttpError,
   UpstreamRedirectError,
   UpstreamTimeoutError,
+  rpcErrorCodeOf,
 } from './errors.js';
 import { ParamHeaderCache } from './mcp-param.js';
 
@@ -387,7 +389,7 @@ export class RemoteTransport implements Transport {
     if (status === 400) {
       // A 2026-only Streamable HTTP server refuses a 2025 initialize with -32022: that is not a reason to try SSE.
       const text = String((err as { data?: { text?: string } })?.data?.text ?? '');
-      return !/-32022|Unsupported protocol version/i.test(text);
+      return rpcErrorCodeOf(text) !== ErrorCode.UnsupportedProtocolVersion;
     }
     const code = (err as { code?: string })?.code;
     return code === 'CLIENT_HTTP_UNEXPECTED_CONTENT' || /Unexpected content type/i.test((err as Error)?.message ?? '');
@@ -659,12 +661,12 @@ export class RemoteTransport implements Transport {
     if (err instanceof SwitchboardError) return err;
     const e = err as { status?: number; code?: string | number; message?: string; data?: { text?: string }; cause?: unknown };
     if (e?.cause instanceof SwitchboardError) return e.cause;
-    const status = typeof e?.status === 'number' ? e.status : typeof e?.code === 'number' && e.code >= 300 ? e.code : undefined;
+    const status = err instanceof SdkHttpError ? err.status : typeof e?.status === 'number' ? e.status : typeof e?.code === 'number' && e.code >= 300 ? e.code : undefined;
     const message = e?.message ?? String(err);
     if (/Redirect .*not followed/i.test(message)) return new UpstreamRedirectError(this.url.href, message.replace(/^Error POSTing to endpoint: /, ''));
     if (status) {
       if (status >= 300 && status < 400) return new UpstreamRedirectError(this.url.href, `HTTP ${status}`);
-      return new UpstreamHttpError(this.url.href, status, detailOf(e?.data?.text ?? message));
+      return new UpstreamHttpError(this.url.href, status, detailOf(e?.data?.text ?? message), e?.data?.text);
     }
     if (e?.code === 'CLIENT_HTTP_UNEXPECTED_CONTENT' || /Unexpected content type/i.test(message)) return new NotMcpServerError(this.url.href, message);
     if (/UnauthorizedError|Unauthorized/.test(`${(err as Error)?.name} ${message}`)) return new UpstreamHttpError(this.url.href, 401, message);
