@@ -600,7 +600,8 @@ export class RemoteTransport implements Transport {
   }
 
   private arm(id: RequestId, p: Pending): void {
-    const limit = requestTimeoutOf(this.options);
+    // The initialize answer is part of connecting (--connect-timeout bounds it); --timeout bounds calls.
+    const limit = p.method === 'initialize' ? this.connectTimeoutMs : requestTimeoutOf(this.options);
     if (!limit) return;
     if (p.timer) clearTimeout(p.timer);
     p.timer = setTimeout(() => {
