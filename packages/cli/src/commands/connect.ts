@@ -46,7 +46,7 @@ export function remoteSetup(argv: RemoteArgs, log: Logger): RemoteSetup {
     browser: argv.browser,
     configDir: argv.configDir,
     connectTimeoutMs: parseOr(duration, argv.connectTimeout, 'connect-timeout'),
-    requestTimeoutMs: timeout || undefined,
+    requestTimeoutMs: timeout,
     pingIntervalMs: parseOr(duration, argv.pingInterval, 'ping-interval') || undefined,
     logger: log,
   };

@@ -93,7 +93,8 @@ export function remoteTransportOptions(o: RemoteSetup): RemoteTransportOptions &
     headers,
     authProvider,
     connectTimeoutMs: o.connectTimeoutMs,
-    requestTimeoutMs: o.requestTimeoutMs || undefined,
+    // 0 is a choice (no ceiling); undefined takes the transport's default.
+    requestTimeoutMs: o.requestTimeoutMs,
     pingIntervalMs: o.pingIntervalMs || undefined,
     logger: log,
   };
