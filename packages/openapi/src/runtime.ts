@@ -3,6 +3,7 @@ import type { ToolTable } from './compile.js';
 import { ArgumentError, AuthError, BuildError, EgressDeniedError } from './errors.js';
 import { HostAllowlist, type Resolver } from './http/allowlist.js';
 import type { HttpSender } from './http/client.js';
+import type { Dispatcher } from 'undici';
 import type { CompiledTool, JsonSchema } from './model.js';
 import { RefResolver } from './refs.js';
 import { buildRequest } from './request.js';
@@ -41,6 +42,13 @@ export interface RuntimeOptions extends AuthOptions {
   onSecret?: (secret: string) => void;
 }
 
+interface Machinery {
+  sender: HttpSender;
+  validator: ArgumentValidator;
+  dispatcher: Dispatcher;
+  close(): Promise<void>;
+}
+
 /**
  * Everything needed to execute compiled tools: base URLs, the allowlisted pooled HTTP client,
  * auth, and cached validators. One per table; shared by every MCP server instance built from it.
@@ -49,7 +57,7 @@ export class OpenApiRuntime {
   readonly allowlist: HostAllowlist;
   private readonly auth: AuthManager;
   /** HTTP pool, sender and validators load on the first call: a server that is only listed never pays for them. */
-  private machinery?: Promise<{ sender: HttpSender; validator: ArgumentValidator; close(): Promise<void> }>;
+  private machinery?: Promise<Machinery>;
   private readonly baseUrls = new Map<CompiledTool, string | BuildError>();
   private readonly responseSchemas = new Map<CompiledTool, JsonSchema | null>();
   private readonly byName = new Map<string, CompiledTool>();
@@ -124,7 +132,7 @@ export class OpenApiRuntime {
       const validator = new ArgumentValidator({ strictFormats: options.strictFormats ?? false });
       return { sender, validator, dispatcher: agent, close: () => agent.close() };
     });
-    return this.machinery as Promise<{ sender: HttpSender; validator: ArgumentValidator; dispatcher: import('undici').Dispatcher; close(): Promise<void> }>;
+    return this.machinery;
   }
 
   tool(name: string): CompiledTool | undefined {
@@ -135,7 +143,13 @@ export class OpenApiRuntime {
   async call(name: string, args: unknown, signal?: AbortSignal): Promise<ToolResult> {
     const tool = this.byName.get(name);
     if (!tool) return errorResult(`Unknown tool ${name}.`);
-    const { sender, validator } = await this.load();
+    let machinery: Machinery;
+    try {
+      machinery = await this.load();
+    } catch (error) {
+      return errorResult(`Cannot call ${name}: the HTTP client failed to load (${(error as Error).message}).`);
+    }
+    const { sender, validator } = machinery;
     const checked = validator.check(tool.inputSchema, args);
     if (!checked.ok) return errorResult(`Invalid arguments for ${name}:\n${checked.message}`);
     if (checked.formatWarnings) this.log(`tool ${name}: arguments do not match their declared format, sent as given (strictFormats refuses them): ${checked.formatWarnings.replace(/\n/g, '; ')}`);
