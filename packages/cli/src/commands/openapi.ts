@@ -10,7 +10,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 // The serving half only: the full core (remote client SDK, OAuth) would add ~0.25 s to every stdio start.
-import { createLogger, registerSecret, type LogLevel, type Logger } from '@switchboard/core/serve';
+import { collectHeaders, createLogger, registerSecret, type LogLevel, type Logger } from '@switchboard/core/serve';
 // Types only: the library (and the MCP server SDK under it) is imported when a handler runs, so the spec
 // can be read and hashed off the main thread meanwhile (see prefetchSpec).
 import type { AuthValue, CompileOptions, LoadOptions, RuntimeOptions, ToolTable } from '@switchboard/openapi';
@@ -268,30 +268,6 @@ function parseAuth(list: string[] | undefined, table: ToolTable, log: Logger): R
   return out;
 }
 
-/** --header "Name: value" → default headers; ${VAR} is expanded and expanded values are masked in logs. */
-function parseHeaders(list: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of list ?? []) {
-    const i = line.indexOf(':');
-    if (i <= 0) throw new Error(`--header "${line.split(':')[0]}…": expected "Name: value"`);
-    const name = line.slice(0, i).trim();
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new Error(`--header: "${name}" is not a valid header name`);
-    let expanded = false;
-    const value = line
-      .slice(i + 1)
-      .trim()
-      .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, v: string) => {
-        const got = process.env[v];
-        if (got === undefined) throw new Error(`--header ${name}: environment variable ${v} is not set`);
-        expanded = true;
-        return got;
-      });
-    if (/[\r\n]/.test(value)) throw new Error(`--header ${name}: the value contains a line break`);
-    if (expanded) registerSecret(value);
-    out[name] = value;
-  }
-  return out;
-}
 
 function checkAuthFile(path: string | undefined): void {
   if (!path) return;
@@ -329,7 +305,8 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
   const compile = toCompileOptions(argv);
   checkBaseUrl(argv.baseUrl, argv.allowHttp);
   checkAuthFile(argv.authFile);
-  const defaultHeaders = parseHeaders(argv.header);
+  // The one header parser (CR/LF refused, ${ENV} expanded); every value is registered as a secret.
+  const defaultHeaders = collectHeaders(argv.header);
   const runtime: RuntimeOptions = {
     ...(argv.baseUrl ? { baseUrl: argv.baseUrl } : {}),
     ...(argv.serverVar?.length ? { serverVars: keyValues(argv.serverVar, 'server-var') } : {}),
