@@ -7,7 +7,7 @@
 import { fork } from 'node:child_process';
 import { readFileSync, readdirSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath, } from 'node:url';
 import { SourceMap } from 'node:module';
 import os from 'node:os';
 import { spawnGroup, killTree, killAllSync, freePort, waitPort } from './lib/proc.mjs';
@@ -53,7 +53,7 @@ function origin(url, line, col) {
   }
   const sm = maps.get(path);
   const e = sm?.findEntry(line, col);
-  if (!e || !e.originalSource) return null;
+  if (!e?.originalSource) return null;
   const src = e.originalSource.startsWith('file://') ? fileURLToPath(e.originalSource) : resolve(dirname(path), e.originalSource);
   return `${relative(ROOT, src)}:${e.originalLine + 1}`;
 }

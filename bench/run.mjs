@@ -341,7 +341,7 @@ for (const r of ours) {
   const p50 = r.phases.c1?.p50;
   check(`${r.name}: p50 at c=1`, p50?.toFixed(3), '≤ 0.15', p50 <= 0.15, ' ms', `over by ${(p50 - 0.15).toFixed(3)} ms (${(p50 / 0.15).toFixed(1)}×)`);
 }
-for (const [id, v] of Object.entries(mem).filter(([, v]) => v.group === 'ours' && !v.error)) {
+for (const [_id, v] of Object.entries(mem).filter(([, v]) => v.group === 'ours' && !v.error)) {
   check(`${v.name}: idle RSS`, (v.idleKb / 1024).toFixed(1), '≤ 80', v.idleKb / 1024 <= 80, ' MB', `over by ${(v.idleKb / 1024 - 80).toFixed(1)} MB`);
   if (v.iso === 'shared') check(`${v.name}: RSS per idle session (N=${v.N})`, v.perSessionKb.toFixed(1), '≤ 50', v.perSessionKb <= 50, ' KB', `over by ${(v.perSessionKb - 50).toFixed(1)} KB`);
 }

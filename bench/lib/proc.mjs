@@ -150,7 +150,7 @@ export async function waitPort(port, timeoutMs = 15000) {
 /** Whole-machine busy and total jiffies from /proc/stat (all CPUs). */
 export function systemTicks() {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+  const [user, nice, system, _idle, _iowait, _irq, _softirq, steal] = f;
   // irq/softirq are left out: loopback traffic of the bench itself is charged there, not to any process
   return { busy: user + nice + system + (steal || 0), total: f.reduce((a, b) => a + b, 0) - (f[8] || 0) - (f[9] || 0) };
 }

@@ -28,6 +28,7 @@ export interface ScanOptions {
   maxLength?: number;
 }
 
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: the class lists invisible code points on purpose, one by one
 const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200D\u2060-\u2064\u3164\uFE00-\uFE0F\uFEFF\uFFA0]+/gu;
 const BIDI = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]+/gu;
 const TAGS = /[\u{E0000}-\u{E007F}]+/gu;
@@ -156,6 +157,7 @@ function excerpt(text: string, index: number, length: number): string {
 
 /** Control, format (zero-width, bidi), private-use and unassigned characters become \u{…}; line breaks \n. */
 export function escapeText(text: string): string {
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: invisible and combining code points are what this escapes
   return text.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029\u115F\u1160\u3164\uFFA0\u034F\u180B-\u180F\uFE00-\uFE0F]/gu, (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\t') return '\\t';

@@ -227,7 +227,7 @@ export class OpenApiRuntime {
 
 function isObjectSchema(schema: JsonSchema): boolean {
   let node = schema;
-  if (typeof node.$ref === 'string') node = ((schema.$defs as Record<string, JsonSchema>) ?? {})[node.$ref.slice(8)] ?? {};
+  if (typeof node.$ref === 'string') node = (schema.$defs as Record<string, JsonSchema>)?.[node.$ref.slice(8)] ?? {};
   return node.type === 'object' || (node.properties !== undefined && node.type === undefined) || (Array.isArray(node.allOf) && node.type === undefined && !node.oneOf && !node.anyOf);
 }
 

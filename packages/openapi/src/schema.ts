@@ -1,5 +1,5 @@
 import type { JsonSchema } from './model.js';
-import { RefResolver, decodePointer } from './refs.js';
+import { type RefResolver, decodePointer } from './refs.js';
 
 /** Which side of the wire a schema describes: request inputs drop readOnly props, responses drop writeOnly. */
 export type SchemaDirection = 'request' | 'response';

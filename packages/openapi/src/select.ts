@@ -69,7 +69,7 @@ export function listOperations(document: OpenApiDocument, resolver = new RefReso
 function readFlag(value: unknown): boolean | undefined {
   if (value === true || value === false) return value;
   // Some tools use an object form (`x-mcp: {name, description}`); its presence means "include".
-  if (value && typeof value === 'object') return (value as { enabled?: unknown }).enabled === false ? false : true;
+  if (value && typeof value === 'object') return (value as { enabled?: unknown }).enabled !== false;
   return undefined;
 }
 

@@ -126,7 +126,7 @@ export function serializeHeader(binding: ParamBinding, value: unknown): string {
   if (kind === 'array') out = (value as unknown[]).map(primitiveText).join(',');
   else if (kind === 'object') {
     const pairs = entriesOf(value);
-    out = binding.explode ? pairs.map(([k, x]) => `${k}=${x}`).join(',') : pairs.flatMap(([k, x]) => [k, x]).join(',');
+    out = binding.explode ? pairs.map(([k, x]) => `${k}=${x}`).join(',') : pairs.flat().join(',');
   } else out = primitiveText(value);
   return assertHeaderSafe(binding, out);
 }

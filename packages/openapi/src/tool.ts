@@ -2,7 +2,7 @@ import type { OpenAPIV3 } from 'openapi-types';
 import type { BodyBinding, BodyEncoding, CompiledTool, JsonSchema, ParamBinding, ParamLocation, SecurityRequirements, ServerTemplate, ToolAnnotations } from './model.js';
 import type { OperationEntry } from './select.js';
 import { BuildError } from './errors.js';
-import { RefResolver } from './refs.js';
+import type { RefResolver } from './refs.js';
 import { SchemaConverter, trimText } from './schema.js';
 
 export interface ToolBuildContext {
@@ -201,7 +201,7 @@ function buildBody(
   name: string,
 ): BodyBinding | undefined {
   const requestBody = ctx.resolver.deref<OpenAPIV3.RequestBodyObject>(entry.operation.requestBody).value;
-  if (!requestBody || !requestBody.content) return undefined;
+  if (!requestBody?.content) return undefined;
   const declared = Object.keys(requestBody.content);
   if (ctx.mediaType && !declared.includes(ctx.mediaType)) {
     throw new BuildError(`${name}: media type ${ctx.mediaType} was chosen for its body, but the spec declares only ${declared.join(', ')}.`, 'MEDIA_TYPE');

@@ -47,7 +47,10 @@ export class LineReader {
 
   private take(piece: Buffer): void {
     if (!piece.length) return;
-    if (this.dropping) return this.drop(piece);
+    if (this.dropping) {
+      this.drop(piece);
+      return;
+    }
     if (this.size + piece.length <= this.maxLineBytes) {
       this.parts.push(piece);
       this.size += piece.length;

@@ -14,7 +14,7 @@ export class UpstreamHttpError extends UpstreamError {
 
 /** The `error.code` of a JSON-RPC error response body, if that is what the text is. */
 export function rpcErrorCodeOf(body: string | undefined): number | undefined {
-  if (!body || !body.includes('"error"')) return undefined;
+  if (!body?.includes('"error"')) return undefined;
   try {
     const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
     return typeof code === 'number' ? code : undefined;

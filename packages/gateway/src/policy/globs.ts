@@ -33,7 +33,7 @@ export class GlobSet {
     this.regex = patterns.length ? new RegExp(`^(?:${patterns.map(globSource).join('|')})$`) : undefined;
   }
   matches(text: string): boolean {
-    return this.regex !== undefined && this.regex.test(text);
+    return this.regex?.test(text) ?? false;
   }
 }
 

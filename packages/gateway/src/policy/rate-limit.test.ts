@@ -11,7 +11,7 @@ describe('takeTokens', () => {
   const bucket = bucketOf({ calls: 2, per: 1000 });
 
   it('starts full, empties, then says exactly when the next token is back', () => {
-    let state;
+    let state: ReturnType<typeof takeTokens>['state'] | undefined;
     let r = takeTokens(undefined, bucket, 0);
     expect(r.result).toEqual({ allowed: true, remaining: 1, retryAfterMs: 0 });
     r = takeTokens((state = r.state), bucket, 0);

@@ -206,7 +206,7 @@ export class GatewaySession implements UpstreamTransport {
     let lane = this.lanes.get(server);
     if (lane) return lane;
     const backend = this.router.backends.get(server);
-    if (!backend || backend.state !== 'up') {
+    if (backend?.state !== 'up') {
       throw new SwitchboardError('SB_BACKEND_DOWN', `server "${server}" is unavailable right now${backend?.lastError ? ` (${backend.lastError})` : ''}; the other servers are unaffected — retry later`);
     }
     lane = backend.connect({ ...this.ctx });
@@ -324,7 +324,8 @@ export class GatewaySession implements UpstreamTransport {
           bytesOut: JSON.stringify(m).length,
         });
       }
-      return this.reply(m);
+      this.reply(m);
+      return;
     }
     if (isRequest(m)) {
       const needs = { 'sampling/createMessage': 'sampling', 'elicitation/create': 'elicitation', 'roots/list': 'roots' }[m.method];
@@ -334,7 +335,8 @@ export class GatewaySession implements UpstreamTransport {
       }
       const ours = `gw-${server}-${++this.askSeq}`;
       this.asks.set(ours, { lane, id: m.id });
-      return this.reply({ ...m, id: ours } as Message);
+      this.reply({ ...m, id: ours } as Message);
+      return;
     }
     const method = (m as { method?: string }).method ?? '';
     const params = ((m as { params?: Params }).params ?? {}) as Params;
@@ -346,7 +348,12 @@ export class GatewaySession implements UpstreamTransport {
     }
     if (method === 'notifications/cancelled') {
       // The backend withdrew its own request to the client: name it by our id.
-      for (const [ours, a] of this.asks) if (a.lane === lane && a.id === params.requestId) return this.reply({ ...m, params: { ...params, requestId: ours } } as Message);
+      for (const [ours, a] of this.asks) {
+        if (a.lane === lane && a.id === params.requestId) {
+          this.reply({ ...m, params: { ...params, requestId: ours } } as Message);
+          return;
+        }
+      }
       return;
     }
     this.reply(m);

@@ -66,7 +66,7 @@ interface JwksServer {
 const servers: Server[] = [];
 async function jwksServer(keys: JWK[]): Promise<JwksServer> {
   const s = { keys, status: 200, hang: false, hits: 0 } as JwksServer;
-  s.server = createServer((rq, res) => {
+  s.server = createServer((_rq, res) => {
     s.hits++;
     if (s.hang) return; // never answers; the socket is destroyed in afterAll
     res.writeHead(s.status, { 'content-type': 'application/json' }).end(s.body ?? JSON.stringify({ keys: s.keys }));

@@ -203,6 +203,6 @@ function expandEnv(value: string, env: NodeJS.ProcessEnv, fail: (name: string, p
   });
 }
 
-function isObject(v: unknown): v is Record<string, any> {
+function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
