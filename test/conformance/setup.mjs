@@ -43,7 +43,7 @@ function readVersion(pkgJsonPath) {
  * Install `spec` (name@version) into `<CACHE_DIR>/<dirName>` unless `<dir>/node_modules/<name>/package.json`
  * already reports `version`. Returns the package directory.
  */
-function ensurePackage({ name, version, dirName, log }) {
+export function ensurePackage({ name, version, dirName, log }) {
   const prefix = join(CACHE_DIR, dirName);
   const pkgDir = join(prefix, 'node_modules', ...name.split('/'));
   if (readVersion(join(pkgDir, 'package.json')) === version) return pkgDir;

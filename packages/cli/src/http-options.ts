@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { apiKeyFromSecret, jwtAuthenticator, readKeyFile, registerSecret, type ApiKey, type Bridge, type HttpFaceOptions, type Logger } from '@switchboard/core/serve';
 import { installSignalHandlers } from './signals.js';
 import { bytes, duration, parseOr } from './parse.js';
+import { entryForServedUrl, entryName, printEntry } from './print-config.js';
 
 /** The HTTP face's flags, shared by every command that serves MCP over HTTP (bridge, openapi --serve http). */
 export function httpFaceOptions<T>(y: Argv<T>) {
@@ -147,4 +148,22 @@ export async function runBridge(
     await stop().catch(() => {});
     process.exit(1);
   });
+}
+
+/**
+ * `--print-config` for a command that serves over HTTP: the entry that connects a stdio-only host to the URL these
+ * flags would serve. `what` is the name to use, or the served command line (or remote URL) to derive one from.
+ */
+export function printServedConfig(argv: HttpFaceArgs, what: string | string[]): void {
+  const apiKeys = collectApiKeys(argv).length > 0;
+  const entry = entryForServedUrl({ host: argv.host, port: argv.port, basePath: argv.basePath, mcpPath: argv.mcpPath, publicUrl: argv.publicUrl, apiKeys });
+  let name: string;
+  if (typeof what === 'string') name = entryName(what, 'switchboard');
+  else {
+    // The most telling word of the command line: a URL's host, else the last thing that is not a flag.
+    const url = what.find((w) => /^https?:\/\//.test(w));
+    const last = [...what].reverse().find((w) => !w.startsWith('-'));
+    name = url ? entryName(new URL(url).hostname, 'remote') : entryName(last?.split('/').pop(), 'switchboard', { file: true });
+  }
+  printEntry(name, entry);
 }

@@ -1,30 +1,30 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { VERSION } from './version.js';
 
-// Each command loads only what it needs: importing every command would pull in the client SDK,
-// the OpenAPI compiler and more, and cost a bridge its cold start.
-const COMMANDS: Record<string, () => Promise<unknown>> = {
-  bridge: () => import('./commands/bridge.js'),
-  connect: () => import('./commands/connect.js'),
-  openapi: () => import('./commands/openapi.js'),
-  gateway: () => import('./commands/gateway.js'),
-};
-const args = hideBin(process.argv);
+const args = process.argv.slice(2);
+// `--version` is what scripts and hosts probe first: answer before loading yargs (most of the start-up cost).
+if (args.length === 1 && args[0] === '--version') {
+  process.stdout.write(VERSION + '\n');
+  process.exit(0);
+}
+
+const { default: yargs } = await import('yargs');
+
+const { COMMANDS } = await import('./commands.js');
 const named = args.find((a) => !a.startsWith('-'));
-const chosen = named && named in COMMANDS ? [named] : Object.keys(COMMANDS);
-const modules = await Promise.all(chosen.map((name) => COMMANDS[name]!()));
+const chosen = named && named in COMMANDS ? named : undefined;
 
 let cli = yargs(args)
   .scriptName('switchboard')
   .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': false });
-for (const m of modules) cli = cli.command(m as never);
+if (chosen) cli = cli.command((await COMMANDS[chosen]!.load()) as never);
+else for (const { command, describe } of Object.values(COMMANDS)) cli = cli.command(command, describe);
 cli = cli
   .demandCommand(1, 'name a command: switchboard bridge --help')
   .strict()
   .help()
   .alias('h', 'help')
-  .version('0.1.0')
+  .version(VERSION)
   .wrap(Math.min(110, process.stderr.columns || 110))
   .fail((msg, err) => {
     if (err) process.stderr.write(`switchboard: ${err.message}\n`);

@@ -51,12 +51,29 @@ export interface RemoteArgs {
   configDir?: string;
 }
 
-/** Options `bridge` gains for --to (the remote transport is --upstream-transport: bridge's --transport names faces). */
+/** The flags that only matter once a remote server asks for OAuth. */
+const OAUTH_FLAGS = new Set(['oauth', 'client-id', 'client-secret', 'client-metadata-url', 'private-key-file', 'signing-alg', 'client-credentials', 'scope', 'callback-port', 'callback-host', 'auth-timeout', 'browser', 'config-dir']);
+
+/** `connect --help` shows the remote flags in two groups, so the OAuth ones do not bury the everyday ones. */
+export const connectOptions = Object.fromEntries(
+  Object.entries(remoteOptions).map(([k, v]) => [k, { ...v, group: OAUTH_FLAGS.has(k) ? 'OAuth (when the server answers 401):' : 'Reaching the remote server:' }]),
+) as unknown as typeof remoteOptions;
+
+export const REMOTE_GROUP = 'Bridging a remote server (--to <transport> <url>; OAuth flags as in connect --help):';
+
+/**
+ * Options `bridge` gains for --to (the remote transport is --upstream-transport: bridge's --transport names faces).
+ * They mean nothing to a stdio bridge, so they sit in their own group and the OAuth ones are hidden from
+ * `bridge --help` (still accepted; `connect --help` documents them).
+ */
 export const remoteBridgeOptions = (() => {
   const { transport, ...rest } = remoteOptions;
+  const group = REMOTE_GROUP;
   return {
-    to: { choices: ['streamable-http', 'sse'] as const, describe: 'serve a remote MCP server (the URL after the options) over this transport instead of a stdio command' },
-    'upstream-transport': { ...transport, describe: 'with --to: how to reach the remote; auto tries Streamable HTTP, then legacy SSE' },
-    ...rest,
+    to: { choices: ['streamable-http', 'sse'] as const, group, describe: 'serve a remote MCP server (the URL after the options) over this transport instead of a stdio command' },
+    'upstream-transport': { ...transport, group, describe: 'with --to: how to reach the remote; auto tries Streamable HTTP, then legacy SSE' },
+    ...(Object.fromEntries(
+      Object.entries(rest).map(([k, v]) => [k, { ...v, group, ...(OAUTH_FLAGS.has(k) ? { hidden: true } : {}) }]),
+    ) as unknown as typeof rest),
   };
 })();

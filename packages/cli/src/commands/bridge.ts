@@ -2,8 +2,10 @@ import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { StdioBridge, createLogger, type LogLevel } from '@switchboard/core/serve';
 import { bytes, duration, keyValues, parseOr } from '../parse.js';
-import { remoteBridgeOptions } from '../remote-options.js';
-import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
+import { REMOTE_GROUP, remoteBridgeOptions } from '../remote-options.js';
+import { httpFaceOptions, printServedConfig, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
+import { printConfigOption } from '../print-config.js';
+import { warnSlowLauncher } from '../hints.js';
 
 const DEMO_SERVER = fileURLToPath(new URL('../../examples/demo-server.mjs', import.meta.url));
 
@@ -11,6 +13,12 @@ export const command = 'bridge [command..]';
 export const describe = 'Serve a stdio MCP server over Streamable HTTP and legacy SSE (both protocol eras)';
 
 export function builder(y: Argv) {
+  // Help shows groups in the order they are first named: the stdio bridge first, the remote one (--to) last.
+  const stdio = 'Bridging a stdio server (the default):';
+  y = y
+    .group(['demo', 'isolation', 'shell', 'env', 'cwd', 'name', 'server-protocol', 'init-timeout'], stdio)
+    .group(['port'], 'HTTP face:')
+    .group(['to'], REMOTE_GROUP);
   y = y.options(remoteBridgeOptions) as never; // --to <transport> <url>: serve a remote server (remote-bridge.ts)
   return httpFaceOptions(
     y
@@ -26,10 +34,13 @@ export function builder(y: Argv) {
       .option('name', { type: 'string', describe: 'server name in logs' })
       .option('server-protocol', { type: 'string', choices: ['2025', '2026'] as const, default: '2025' as const, describe: 'the era the server speaks: 2025 (2026-07-28 clients are translated) or 2026 (their requests pass through)' })
       .option('init-timeout', { type: 'string', default: '60s', describe: 'how long the server may take to answer initialize at start-up' })
-      .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const }),
+      .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const, describe: 'least severe log line written (JSON on stderr)' })
+      .options(printConfigOption),
   )
     .example('$0 bridge -- npx -y @modelcontextprotocol/server-everything', 'serve server-everything at http://127.0.0.1:8080/mcp')
-    .example('$0 bridge --port 3000 --isolation shared -- python server.py', 'one shared child, ids remapped per client');
+    .example('$0 bridge --port 3000 --isolation shared -- python server.py', 'one shared child, ids remapped per client')
+    .example('$0 bridge --port 3000 --print-config -- python server.py', 'the Claude Desktop entry that connects to this bridge')
+    .epilog('With --isolation per-session every new session starts the command again: a launcher such as npx or uvx re-resolves the package each time (seconds). Install the server and run it directly, or use --isolation shared.');
 }
 
 interface BridgeArgs extends HttpFaceArgs {
@@ -46,9 +57,11 @@ interface BridgeArgs extends HttpFaceArgs {
   serverProtocol: '2025' | '2026';
   logLevel: LogLevel;
   '--'?: string[];
+  printConfig?: boolean;
 }
 
 export async function handler(argv: BridgeArgs): Promise<void> {
+  if (argv.printConfig) return printServedConfig(argv, argv.name ?? (argv.demo ? 'demo' : [...(argv.command ?? []), ...(argv['--'] ?? [])].map(String)));
   // The remote side (client SDK, OAuth) loads only when a remote is bridged.
   if ((argv as { to?: string }).to) return (await import('../remote-bridge.js')).bridgeRemote(argv as never);
   const log = createLogger({ level: argv.logLevel, name: 'switchboard' });
@@ -58,6 +71,7 @@ export async function handler(argv: BridgeArgs): Promise<void> {
   const [command, ...args] = argv.demo ? [process.execPath, DEMO_SERVER] : cmd;
 
   const { graceMs, ...face } = toFaceOptions(argv, log);
+  warnSlowLauncher(command!, args, argv.isolation, log);
   const bridge = new StdioBridge({
     ...face,
     child: { command: command!, args, env: keyValues(argv.env, 'env'), passEnv: argv.passEnv?.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },

@@ -1,6 +1,8 @@
 import type { Argv } from 'yargs';
-import { connectStdio, createClientLogger, modernTranslator, remoteTransportOptions, type LogLevel, type Logger, type RemoteSetup } from '@switchboard/core';
+import { checkRemoteUrl, connectStdio, createClientLogger, modernTranslator, remoteTransportOptions, type LogLevel, type Logger, type RemoteSetup } from '@switchboard/core';
 import { duration, parseOr } from '../parse.js';
+import { entryForThisCommand, entryName, printConfigOption, printEntry } from '../print-config.js';
+import { PACKAGE_NAME } from '../version.js';
 
 export const command = 'connect <url>';
 export const describe = 'Connect a stdio MCP host (e.g. Claude Desktop) to a remote HTTP MCP server (drop-in for mcp-remote)';
@@ -8,19 +10,22 @@ export const describe = 'Connect a stdio MCP host (e.g. Claude Desktop) to a rem
 export function builder(y: Argv) {
   return y
     .positional('url', { type: 'string', demandOption: true, describe: 'the remote MCP endpoint, e.g. https://example.com/mcp' })
-    .options(remoteOptions)
-    .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const })
+    .options(connectOptions)
+    .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const, describe: 'least severe log line written (JSON on stderr)' })
     .option('log-file', { type: 'string', describe: 'also append logs to this file' })
-    .example('$0 connect https://example.com/mcp', 'in a Claude Desktop config: "command": "npx", "args": ["switchboard", "connect", "https://example.com/mcp"]')
+    .options(printConfigOption)
+    .example('$0 connect https://example.com/mcp', `in a Claude Desktop config: "command": "npx", "args": ["-y", "${PACKAGE_NAME}", "connect", "https://example.com/mcp"]`)
+    .example('$0 connect https://example.com/mcp --print-config', 'print that config entry, with absolute paths, ready to paste')
     .example('$0 connect https://example.com/mcp --header "Authorization: Bearer ${API_TOKEN}"', 'static credentials from the environment');
 }
 
 export { remoteOptions, type RemoteArgs } from '../remote-options.js';
-import { remoteOptions, type RemoteArgs } from '../remote-options.js';
+import { connectOptions, type RemoteArgs } from '../remote-options.js';
 
 interface ConnectArgs extends RemoteArgs {
   logLevel: LogLevel;
   logFile?: string;
+  printConfig?: boolean;
 }
 
 /** The flags → the library's RemoteSetup (durations parsed here, the rest as given). */
@@ -53,6 +58,10 @@ export function remoteSetup(argv: RemoteArgs, log: Logger): RemoteSetup {
 }
 
 export async function handler(argv: ConnectArgs): Promise<void> {
+  if (argv.printConfig) {
+    const url = checkRemoteUrl(argv.url, argv.allowHttp);
+    return printEntry(entryName(url.hostname, 'remote'), entryForThisCommand([argv.headerFile, argv.privateKeyFile, argv.configDir, argv.logFile]));
+  }
   const log = createClientLogger({ level: argv.logLevel, name: 'switchboard-connect', file: argv.logFile });
   const setup = remoteTransportOptions(remoteSetup(argv, log));
   const { pipe } = await connectStdio({

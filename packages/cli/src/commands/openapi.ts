@@ -16,7 +16,8 @@ import { collectHeaders, createLogger, registerSecret, type LogLevel, type Logge
 import type { AuthValue, CompileOptions, LoadOptions, RuntimeOptions, ToolTable } from '@switchboard/openapi';
 import { bytes, duration, keyValues, parseOr } from '../parse.js';
 import { installSignalHandlers } from '../signals.js';
-import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
+import { httpFaceOptions, printServedConfig, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
+import { entryForThisCommand, entryName, printConfigOption, printEntry } from '../print-config.js';
 
 export const command = 'openapi [spec] [selection..]';
 
@@ -63,7 +64,7 @@ function compileOptions<T>(y: Argv<T>, specRequired = true) {
     .option('allow-http', { type: 'boolean', default: false, group: 'Loading and egress:', describe: 'permit a plain-http spec URL, $refs and --base-url' })
     .option('allow-private', { type: 'boolean', default: false, group: 'Loading and egress:', describe: 'permit private/loopback addresses for the spec and the API' })
     .option('ref-host', { type: 'string', array: true, group: 'Loading and egress:', describe: 'extra host external $refs may point to (repeatable)' })
-    .option('log-level', { choices: LOG_LEVELS, default: 'info' as const });
+    .option('log-level', { choices: LOG_LEVELS, default: 'info' as const, describe: 'least severe log line written (JSON on stderr)' });
 }
 
 /**
@@ -97,11 +98,13 @@ export function builder(y: Argv) {
     .option('auth', { type: 'string', array: true, group: 'Calling the API:', describe: 'scheme=env:VAR — credential for a securitySchemes entry, read from the environment (repeatable)' })
     .option('auth-file', { type: 'string', group: 'Calling the API:', describe: 'JSON file { scheme: credential } (merged under --auth)' })
     .option('header', { type: 'string', array: true, group: 'Calling the API:', describe: '"Name: value" sent on every API request (repeatable; ${ENV} is expanded; values never logged)' })
-    .option('init-timeout', { type: 'string', default: '30s', group: 'HTTP face:', describe: 'with --serve http: bound on starting the in-process server' });
+    .option('init-timeout', { type: 'string', default: '30s', group: 'HTTP face:', describe: 'with --serve http: bound on starting the in-process server' })
+    .options(printConfigOption);
   return httpFaceOptions(serve)
     .example('$0 openapi api.yaml tag:pets --auth bearerAuth=env:API_TOKEN', 'stdio server for a desktop host, only the pets operations')
     .example('$0 openapi specs/petstore-3.0.yaml --serve http --base-url https://petstore.example.com/v1', 'Streamable HTTP + SSE on http://127.0.0.1:8080/mcp')
-    .example('$0 openapi inspect api.yaml --exclude "DELETE /**"', 'review the tools before exposing them');
+    .example('$0 openapi inspect api.yaml --exclude "DELETE /**"', 'review the tools before exposing them')
+    .example('$0 openapi api.yaml tag:pets --auth bearerAuth=env:API_TOKEN --print-config', 'the Claude Desktop entry for that server, ready to paste');
 }
 
 interface CompileArgs {
@@ -138,6 +141,7 @@ interface ServeArgs extends CompileArgs, HttpFaceArgs {
   authFile?: string;
   header?: string[];
   initTimeout: string;
+  printConfig?: boolean;
 }
 
 interface InspectArgs extends CompileArgs {
@@ -298,6 +302,14 @@ function checkBaseUrl(raw: string | undefined, allowHttp: boolean): void {
 async function serveHandler(argv: ServeArgs): Promise<void> {
   // Milliseconds since the process started, at each start-up step: the log says where a slow start went.
   const startup: Record<string, number> = { handler: Math.round(performance.now()) };
+  if (argv.printConfig) {
+    if (!argv.spec) throw new Error('--print-config needs the spec: switchboard openapi <spec> --print-config');
+    const remote = /^https?:\/\//i.test(argv.spec);
+    if (!remote && !existsSync(argv.spec)) throw new Error(`${argv.spec}: no such spec file`);
+    const name = entryName(remote ? new URL(argv.spec).hostname : argv.spec, 'openapi', { file: !remote });
+    if (argv.serve === 'http') return printServedConfig(argv, name);
+    return printEntry(name, entryForThisCommand([argv.spec, argv.authFile]));
+  }
   const log = createLogger({ level: argv.logLevel, name: 'switchboard-openapi' });
   if (!argv.spec && !argv.catalog) throw new Error('give a spec (file or https:// URL), or --catalog tools.json');
   if (argv.spec && argv.catalog) throw new Error('give either a spec or --catalog, not both (a catalog already holds its selection)');
