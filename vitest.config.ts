@@ -7,10 +7,10 @@ export default defineConfig({
   resolve: {
     // Unit tests run against the sources; end-to-end tests spawn the built CLI.
     alias: {
-      '@switchboard/core/serve': fileURLToPath(new URL('./packages/core/src/serve.ts', import.meta.url)),
-      '@switchboard/core': src('core'),
-      '@switchboard/openapi': src('openapi'),
-      '@switchboard/gateway': src('gateway'),
+      '@switchboard-mcp/core/serve': fileURLToPath(new URL('./packages/core/src/serve.ts', import.meta.url)),
+      '@switchboard-mcp/core': src('core'),
+      '@switchboard-mcp/openapi': src('openapi'),
+      '@switchboard-mcp/gateway': src('gateway'),
     },
   },
   test: {

@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Client as ClientV2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
-import { encodeParamValue, scanParamHeaders } from '@switchboard/core';
+import { encodeParamValue, scanParamHeaders } from '@switchboard-mcp/core';
 import { ROOT, connectArgs, freePort, killAll, startProcess, waitForPort } from './fixtures/connect-helpers.js';
 
 const closers: (() => Promise<void>)[] = [];

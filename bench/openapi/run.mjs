@@ -1,4 +1,4 @@
-// Benchmark for @switchboard/openapi, side by side with openapi-mcp-generator and @ivotoby/openapi-mcp-server.
+// Benchmark for @switchboard-mcp/openapi, side by side with openapi-mcp-generator and @ivotoby/openapi-mcp-server.
 // Run after `pnpm build` (root) and `npm install --prefix bench`:  node bench/openapi/run.mjs
 // Every measurement runs in its own process; servers speak stdio and are killed by process group afterwards.
 import { execFileSync, spawn } from 'node:child_process';
@@ -174,7 +174,7 @@ function aheadLine(ours, ...peers) {
 }
 const failed = (r) => `failed: ${String(r.error ?? '').slice(0, 160)}`;
 
-let md = `# @switchboard/openapi benchmark
+let md = `# @switchboard-mcp/openapi benchmark
 
 Date: ${new Date().toISOString().slice(0, 10)} · Machine: ${nproc} CPUs (\`nproc\`), ${cpu} · Node ${process.version}
 · load average ${loadBefore.map((l) => l.toFixed(1)).join(' / ')} before, ${loadAfter.map((l) => l.toFixed(1)).join(' / ')} after (1 / 5 / 15 min;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Logger } from '@switchboard/core/serve';
+import type { Logger } from '@switchboard-mcp/core/serve';
 import { warnSlowLauncher } from './hints.js';
 
 function fakeLog() {

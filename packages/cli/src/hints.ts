@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Logger } from '@switchboard/core/serve';
+import type { Logger } from '@switchboard-mcp/core/serve';
 
 // Launchers that resolve (and may download) a package before the server itself starts: seconds per start.
 const LAUNCHERS = new Set(['npx', 'npm', 'pnpm', 'pnpx', 'yarn', 'bunx', 'uvx', 'uv', 'pipx', 'deno', 'docker', 'podman']);

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { apiKeyFromSecret, jwtAuthenticator, readKeyFile, registerSecret, type ApiKey, type Bridge, type HttpFaceOptions, type Logger } from '@switchboard/core/serve';
+import { apiKeyFromSecret, jwtAuthenticator, readKeyFile, registerSecret, type ApiKey, type Bridge, type HttpFaceOptions, type Logger } from '@switchboard-mcp/core/serve';
 import { installSignalHandlers } from './signals.js';
 import { bytes, duration, parseOr } from './parse.js';
 import { entryForServedUrl, entryName, printEntry } from './print-config.js';

@@ -1,7 +1,7 @@
 // `switchboard bridge --to <transport> <url>`: serve a remote MCP server over our HTTP face. It is the common Bridge
 // with a remote upstream instead of a stdio child: each session (or, with --isolation shared, every session) is piped
 // to a RemoteTransport, the same one `connect` uses, and 2026-07-28 clients are served by the bridge's era front.
-import { Bridge, createLogger, remoteTransportOptions, remoteUpstream, type LogLevel } from '@switchboard/core';
+import { Bridge, createLogger, remoteTransportOptions, remoteUpstream, type LogLevel } from '@switchboard-mcp/core';
 import { runBridge, toFaceOptions, type HttpFaceArgs } from './http-options.js';
 import { duration, parseOr } from './parse.js';
 import { remoteSetup, type RemoteArgs } from './commands/connect.js';

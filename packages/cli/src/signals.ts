@@ -1,4 +1,4 @@
-import type { Logger } from '@switchboard/core';
+import type { Logger } from '@switchboard-mcp/core';
 
 /** First SIGTERM/SIGINT drains and exits; a second one exits at once. */
 export function installSignalHandlers(log: Logger, stop: () => Promise<void>): void {

@@ -6,4 +6,4 @@
 export const VERSION = '0.1.0';
 
 /** The npm package users install and run; every help example and printed config names it. */
-export const PACKAGE_NAME = '@switchboard/cli';
+export const PACKAGE_NAME = '@switchboard-mcp/cli';

@@ -1,4 +1,4 @@
-// The whole public surface of the core. `@switchboard/core/serve` is the serving half alone.
+// The whole public surface of the core. `@switchboard-mcp/core/serve` is the serving half alone.
 export * from './serve.js';
 export { Metrics } from './metrics.js';
 export * from './remote/index.js';

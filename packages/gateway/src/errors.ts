@@ -1,4 +1,4 @@
-import { SwitchboardError } from '@switchboard/core/serve';
+import { SwitchboardError } from '@switchboard-mcp/core/serve';
 
 /** One problem in a config or key file, located by its JSON path (`mcpServers.github.url`). */
 export interface ConfigIssue {

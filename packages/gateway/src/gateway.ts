@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { callTimeout, compose, inProcessUpstream, silentLogger, stdioUpstream, type Logger, type Upstream } from '@switchboard/core/serve';
+import { callTimeout, compose, inProcessUpstream, silentLogger, stdioUpstream, type Logger, type Upstream } from '@switchboard-mcp/core/serve';
 import type { GatewayConfig, ServerConfig } from './config/types.js';
 import { serverExposes } from './policy/scopes.js';
 import { AuditLog } from './audit.js';
@@ -25,11 +25,11 @@ export async function upstreamFor(server: ServerConfig, baseDir: string, log: Lo
       return timed(stdioUpstream({ command: server.command, args: server.args, env: server.env, cwd: server.cwd, name: server.key }, { logger: log }));
     case 'remote': {
       // The client SDK loads only when a remote server is configured.
-      const { remoteUpstream } = await import('@switchboard/core');
+      const { remoteUpstream } = await import('@switchboard-mcp/core');
       return timed({ ...remoteUpstream({ url: server.url, transport: server.transport, headers: server.headers, logger: log }), name: server.key });
     }
     case 'openapi': {
-      const { loadAndCompile, createOpenApiServer } = await import('@switchboard/openapi');
+      const { loadAndCompile, createOpenApiServer } = await import('@switchboard-mcp/openapi');
       const o = server.openapi;
       const spec = /^https?:\/\//.test(o.spec) || isAbsolute(o.spec) ? o.spec : resolve(baseDir, o.spec);
       const table = await loadAndCompile(spec, {

@@ -1,5 +1,5 @@
 /**
- * @switchboard/gateway — the gateway's parts that do not depend on a transport: the config file, exposed names,
+ * @switchboard-mcp/gateway — the gateway's parts that do not depend on a transport: the config file, exposed names,
  * policy (globs, caller scopes, argument constraints, rate limits), the audit log, tool pinning and the catalog
  * report. The router that wires them onto the core's pipe is built on top.
  */

@@ -2,7 +2,7 @@
  * Typed errors. Every message says what went wrong and what to change, because these
  * surface verbatim in CLI output and in tool results read by a model.
  */
-import { SwitchboardError } from '@switchboard/core/serve';
+import { SwitchboardError } from '@switchboard-mcp/core/serve';
 
 /** The adapter's errors share the toolkit's root (a stable `SB_OPENAPI_…` code, then the message). */
 export class OpenApiError extends SwitchboardError {

@@ -1,5 +1,5 @@
 /**
- * @switchboard/openapi — compile selected OpenAPI operations into safe MCP tools.
+ * @switchboard-mcp/openapi — compile selected OpenAPI operations into safe MCP tools.
  *
  *   const spec = await loadSpec('api.yaml');
  *   const table = compile(spec, { include: ['tag:pets'], maxTools: 20 });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
-import { StdioBridge, createLogger, type LogLevel } from '@switchboard/core/serve';
+import { StdioBridge, createLogger, type LogLevel } from '@switchboard-mcp/core/serve';
 import { bytes, duration, keyValues, parseOr } from '../parse.js';
 import { REMOTE_GROUP, remoteBridgeOptions } from '../remote-options.js';
 import { httpFaceOptions, printServedConfig, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';

@@ -1,7 +1,7 @@
 import { watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { createLogger, type LogLevel } from '@switchboard/core/serve';
+import { createLogger, type LogLevel } from '@switchboard-mcp/core/serve';
 import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
 
 export const command = 'gateway';
@@ -40,7 +40,7 @@ interface GatewayArgs extends HttpFaceArgs {
 }
 
 async function load(path: string, log: ReturnType<typeof createLogger>) {
-  const gw = await import('@switchboard/gateway');
+  const gw = await import('@switchboard-mcp/gateway');
   const { config, warnings } = await gw.loadConfig(path);
   for (const w of warnings) log.warn({ path: w.path }, w.message);
   const { value, unresolved } = gw.resolveConfigSecrets(config);
@@ -60,7 +60,7 @@ export async function handler(argv: GatewayArgs): Promise<void> {
   if (argv.watch) watchConfig(argv.config, config, router, log);
   if (argv.stdio) {
     const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
-    const { pipe } = await import('@switchboard/core/serve');
+    const { pipe } = await import('@switchboard-mcp/core/serve');
     void router.start();
     const face = new StdioServerTransport();
     const p = pipe(face, router.open({ era: '2025', session: { id: 'stdio', kind: 'stdio' } }), { logger: log });
@@ -84,7 +84,7 @@ export async function handler(argv: GatewayArgs): Promise<void> {
     messagesPath: given('messages-path') ? argv.messagesPath : listen.messagesPath,
   };
   const { graceMs, ...face } = toFaceOptions(faceArgs, log);
-  const { Bridge, jwtAuthenticator } = await import('@switchboard/core/serve');
+  const { Bridge, jwtAuthenticator } = await import('@switchboard-mcp/core/serve');
   const jwt = config.gateway.auth?.jwt;
   const bridge = new Bridge({
     ...face,

@@ -10,10 +10,10 @@ import { join, resolve as resolvePath } from 'node:path';
 import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 // The serving half only: the full core (remote client SDK, OAuth) would add ~0.25 s to every stdio start.
-import { collectHeaders, createLogger, registerSecret, type LogLevel, type Logger } from '@switchboard/core/serve';
+import { collectHeaders, createLogger, registerSecret, type LogLevel, type Logger } from '@switchboard-mcp/core/serve';
 // Types only: the library (and the MCP server SDK under it) is imported when a handler runs, so the spec
 // can be read and hashed off the main thread meanwhile (see prefetchSpec).
-import type { AuthValue, CompileOptions, LoadOptions, RuntimeOptions, ToolTable } from '@switchboard/openapi';
+import type { AuthValue, CompileOptions, LoadOptions, RuntimeOptions, ToolTable } from '@switchboard-mcp/openapi';
 import { bytes, duration, keyValues, parseOr } from '../parse.js';
 import { installSignalHandlers } from '../signals.js';
 import { httpFaceOptions, printServedConfig, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
@@ -21,7 +21,7 @@ import { entryForThisCommand, entryName, printConfigOption, printEntry } from '.
 
 export const command = 'openapi [spec] [selection..]';
 
-const library = () => import('@switchboard/openapi');
+const library = () => import('@switchboard-mcp/openapi');
 
 /**
  * A warm start is dominated by loading modules; the one piece of real work — reading and hashing the
@@ -390,7 +390,7 @@ async function serveHandler(argv: ServeArgs): Promise<void> {
   }
 
   const { graceMs, ...faceOptions } = face;
-  const { Bridge, inProcessUpstream } = await import('@switchboard/core');
+  const { Bridge, inProcessUpstream } = await import('@switchboard-mcp/core');
   const bridge = new Bridge({
     ...faceOptions,
     // One compiled table and one HTTP pool; one McpServer per upstream transport.

@@ -63,7 +63,7 @@ const authValueSchema = z.union([
   }),
 ]);
 
-/** Mirrors @switchboard/openapi's LoadOptions, CompileOptions and RuntimeOptions, minus what only code can pass. */
+/** Mirrors @switchboard-mcp/openapi's LoadOptions, CompileOptions and RuntimeOptions, minus what only code can pass. */
 export const openApiSchema = z.strictObject({
   /** Path (relative to the config file) or http(s) URL of the spec. */
   spec: nonEmpty,

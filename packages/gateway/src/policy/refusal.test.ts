@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchboardError } from '@switchboard/core/serve';
+import { SwitchboardError } from '@switchboard-mcp/core/serve';
 import { ArgumentConstraintError, CursorError, RateLimitedError, ToolDeniedError } from '../errors.js';
 import { RATE_LIMITED_CODE, refusalError } from './refusal.js';
 

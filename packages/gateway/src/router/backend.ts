@@ -1,4 +1,4 @@
-import { Multiplexer, Requester, silentLogger, type Lane, type Logger, type Message, type Upstream, type UpstreamContext } from '@switchboard/core/serve';
+import { Multiplexer, Requester, silentLogger, type Lane, type Logger, type Message, type Upstream, type UpstreamContext } from '@switchboard-mcp/core/serve';
 
 type Item = Record<string, unknown>;
 

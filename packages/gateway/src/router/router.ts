@@ -1,4 +1,4 @@
-import { maskSecrets, silentLogger, type AuthInfo, type Logger, type Upstream, type UpstreamContext, type UpstreamTransport } from '@switchboard/core/serve';
+import { maskSecrets, silentLogger, type AuthInfo, type Logger, type Upstream, type UpstreamContext, type UpstreamTransport } from '@switchboard-mcp/core/serve';
 import { NameTable, DEFAULT_NAME_BUDGET } from '../naming.js';
 import { ResourceUriMap } from '../resource-uris.js';
 import { callerPolicy, type CallerPolicy } from '../policy/scopes.js';

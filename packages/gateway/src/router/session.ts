@@ -14,8 +14,8 @@ import {
   type Transport,
   type UpstreamContext,
   type UpstreamTransport,
-} from '@switchboard/core/serve';
-import { SwitchboardError } from '@switchboard/core/serve';
+} from '@switchboard-mcp/core/serve';
+import { SwitchboardError } from '@switchboard-mcp/core/serve';
 import type { GatewayRouter } from './router.js';
 
 type Params = Record<string, unknown>;
