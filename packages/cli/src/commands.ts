@@ -13,7 +13,7 @@ export const COMMANDS: Record<string, { command: string; describe: string; load:
     load: () => import('./commands/connect.js'),
   },
   openapi: {
-    command: 'openapi <spec> [selection..]',
+    command: 'openapi [spec] [selection..]',
     describe: 'Serve a REST API as MCP tools, compiled from its OpenAPI 3.x / Swagger 2.0 spec',
     load: () => import('./commands/openapi.js'),
   },

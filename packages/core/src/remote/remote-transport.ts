@@ -600,8 +600,11 @@ export class RemoteTransport implements Transport {
   }
 
   private arm(id: RequestId, p: Pending): void {
-    // The initialize answer is part of connecting (--connect-timeout bounds it); --timeout bounds calls.
-    const limit = p.method === 'initialize' ? this.connectTimeoutMs : requestTimeoutOf(this.options);
+    // The initialize answer is part of connecting: --connect-timeout bounds its steps (with errors that say which one
+    // failed), so a short --timeout, which bounds calls, must not cut it first. A backstop still ends a handshake
+    // that never completes.
+    const calls = requestTimeoutOf(this.options);
+    const limit = p.method === 'initialize' ? Math.max(calls ?? 0, 2 * this.connectTimeoutMs) : calls;
     if (!limit) return;
     if (p.timer) clearTimeout(p.timer);
     p.timer = setTimeout(() => {
