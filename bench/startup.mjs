@@ -103,8 +103,14 @@ function time(cmd, args, { until, stdin = [], afterReady } = {}) {
         } else finish(true);
       }
     };
-    child.stdout.on('data', (d) => ((out += d), check()));
-    child.stderr.on('data', (d) => ((err += d), check()));
+    child.stdout.on('data', (d) => {
+      out += d;
+      check();
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+      check();
+    });
     child.on('error', (e) => finish(false, e.message));
     child.on('exit', (code) => {
       if (until === 'exit') code === 0 ? finish(true) : finish(false, `exit ${code}`);

@@ -22,7 +22,10 @@ it('2025 client → 2026-only remote: discover, envelope, input_required → eli
   transport.stderr?.on('data', (d) => (stderr += d));
   client = new Client({ name: 'legacy-client', version: '1.0.0' }, { capabilities: { elicitation: {} } });
   let asked = 0;
-  client.setRequestHandler(ElicitRequestSchema, async () => (asked++, { action: 'accept', content: { yes: true } }));
+  client.setRequestHandler(ElicitRequestSchema, async () => {
+    asked++;
+    return { action: 'accept', content: { yes: true } };
+  });
   await client.connect(transport);
   expect(client.getServerVersion()?.name).toBe('modern-only');
   expect(stderr).toMatch(/translating for this 2025-era client/);

@@ -48,6 +48,7 @@ afterAll(async () => {
  * `mcp-inspector --cli` on Node 22; its JSON answer on stdout. A URL goes first (--tool-arg takes every value after
  * it); a stdio command goes last, after `--`, so its own flags are not read as the Inspector's.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the Inspector's JSON output, read loosely
 async function inspect(target: string[], method: string[]): Promise<any> {
   const args = target[0]!.startsWith('http') ? [...target, ...method] : [...method, ...target];
   const r = await run(node22, [inspector, '--cli', ...args], { cwd: home, env: userEnv(join(home, 'home')), timeoutMs: 120_000 });

@@ -146,7 +146,7 @@ export async function startServer({ name, cmd, args, env = {}, cwd = REPO_ROOT, 
       clearInterval(poller);
       e ? reject(e) : resolve();
     };
-    const check = (text) => readyPattern && readyPattern.test(text) && finish();
+    const check = (text) => readyPattern?.test(text) && finish();
     out.listeners.push(check);
     err.listeners.push(check);
     child.once('error', (e) => finish(new Error(`${name}: spawn failed: ${e.message}`)));

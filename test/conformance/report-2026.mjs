@@ -148,7 +148,7 @@ for (const s of scenariosWithBridge) {
   const groups = new Map();
   for (const id of bridgeIds) {
     const e = expOf(id, s);
-    if (!e || e.kind !== 'bridge') continue;
+    if (e?.kind !== 'bridge') continue;
     const key = (EXPECTED_2026[id].unstable[s] ? '(unstable: passes or fails on these checks only) ' : '') + e.reason;
     groups.set(key, [...(groups.get(key) ?? []), id]);
   }

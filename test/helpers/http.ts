@@ -16,6 +16,7 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 }
 
 /** JSON-RPC messages out of a JSON or SSE response body. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read whatever the server sent
 export function parseMessages(contentType: string | null, text: string): any[] {
   if (!text) return [];
   if (contentType?.includes('text/event-stream')) {
