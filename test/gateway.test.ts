@@ -24,7 +24,7 @@ const clients: { close(): Promise<void> }[] = [];
 let remote: Awaited<ReturnType<typeof startEverything>>;
 let gateway: { url: string; stderr: () => string; child: ReturnType<typeof startProcess> };
 
-async function startGateway(config: object, extra: string[] = []) {
+async function startGateway(config: object, extra: string[] = [], readyKey = BOB) {
   const file = join(dir, `gw-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(config));
   const port = await freePort();
@@ -33,6 +33,13 @@ async function startGateway(config: object, extra: string[] = []) {
     err.message += `\n--- gateway output ---\n${child.output()}`;
     throw err;
   });
+  // Backends come up in the background: wait (bounded) until each configured server is up, so a busy machine's slow
+  // spawn does not look like a missing tool.
+  const servers = Object.keys((config as { mcpServers?: object }).mcpServers ?? {});
+  await until(async () => {
+    const r = (await (await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${readyKey}` } })).json()) as { servers?: Record<string, { state: string }> };
+    return servers.every((k) => r.servers?.[k]?.state === 'up') ? true : undefined;
+  }, 60_000, 'every backend to be up').catch(() => undefined);
   return { url: `http://127.0.0.1:${port}/mcp`, stderr: child.output, child };
 }
 
@@ -204,7 +211,20 @@ describe('switchboard gateway', () => {
       const child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info']);
       await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the gateway to listen');
       const c = await v1(`http://127.0.0.1:${port}/mcp`);
-      const names = (await c.listTools()).tools.map((t) => t.name).sort();
+      // The backend comes up in the background on a busy machine: wait for its steady tool, then read the list.
+      const names = await until(async () => {
+        const n = (await c.listTools()).tools.map((t) => t.name).sort();
+        return n.includes('m__steady') ? n : undefined;
+      }, 30_000, 'the backend to be listed');
+      // The audit log writes in the background: let the drift line land before the process is killed.
+      const audited = () => {
+        try {
+          return /"event":"pin-drift"/.test(readFileSync(join(dir, 'pin-audit-warn.jsonl'), 'utf8')) ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      if (pinning === 'warn') await until(audited, 20_000, 'the pin-drift audit line');
       await stop(child);
       return { names, log: child.output() };
     };
@@ -278,7 +298,7 @@ describe('switchboard gateway', () => {
         api: { openapi: { spec, allowPrivate: true, allowHttp: true } },
       },
       gateway: { auth: { keys: join(dir, 'keys32.json') } },
-    });
+    }, [], keys[0]!.key);
     try {
       const results = await Promise.all(
         keys.map(async (k, i) => {
