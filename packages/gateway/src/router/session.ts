@@ -1,4 +1,5 @@
 import {
+  CAPABILITY_FOR_SERVER_REQUEST,
   ErrorCode,
   errorResponse,
   isNotification,
@@ -145,13 +146,13 @@ export class GatewaySession implements UpstreamTransport {
         case 'tools/call':
           return await this.callTool(m, caller);
         case 'prompts/get':
-          return await this.forwardNamed(m, this.router.tables.prompts.resolve(String(p.name)), 'name', caller);
+          return await this.forwardNamed(m, this.router.tables.prompts.resolve(String(p.name)), 'name');
         case 'resources/read':
         case 'resources/subscribe':
         case 'resources/unsubscribe':
-          return await this.forwardUri(m, caller);
+          return await this.forwardUri(m);
         case 'completion/complete':
-          return await this.complete(m, caller);
+          return await this.complete(m);
         default:
           return this.fail(m.id, ErrorCode.MethodNotFound, `Method not found: ${m.method}`);
       }
@@ -256,36 +257,34 @@ export class GatewaySession implements UpstreamTransport {
     });
   }
 
-  private async forwardNamed(m: Req, entry: { server: string; original: string } | undefined, field: string, _caller: AuthInfo | undefined): Promise<void> {
-    if (!entry) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown ${m.method.split('/')[0]!.replace(/s$/, '')}: ${String(m.params?.[field])}`);
-    const lane = this.lane(entry.server);
-    this.pending.set(m.id, { server: entry.server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
-    await lane.send({ ...m, params: { ...m.params, [field]: entry.original } } as Message);
+  /** Sends a request to one backend with its params rewritten to that backend's names; its answer comes back on the lane. */
+  private async forward(m: Req, server: string, params: Params): Promise<void> {
+    const lane = this.lane(server);
+    this.pending.set(m.id, { server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
+    await lane.send({ ...m, params: { ...m.params, ...params } } as Message);
   }
 
-  private async forwardUri(m: Req, _caller: AuthInfo | undefined): Promise<void> {
+  private async forwardNamed(m: Req, entry: { server: string; original: string } | undefined, field: string): Promise<void> {
+    if (!entry) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown ${m.method.split('/')[0]!.replace(/s$/, '')}: ${String(m.params?.[field])}`);
+    return this.forward(m, entry.server, { [field]: entry.original });
+  }
+
+  private async forwardUri(m: Req): Promise<void> {
     const target = this.router.tables.uris.toUpstream(String(m.params?.uri));
     if (!target) return this.fail(m.id, -32002, `Resource not found: ${String(m.params?.uri)}`);
-    const lane = this.lane(target.server);
-    this.pending.set(m.id, { server: target.server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
-    await lane.send({ ...m, params: { ...m.params, uri: target.uri } } as Message);
+    return this.forward(m, target.server, { uri: target.uri });
   }
 
-  private async complete(m: Req, caller: AuthInfo | undefined): Promise<void> {
+  private async complete(m: Req): Promise<void> {
     const ref = (m.params?.ref ?? {}) as { type?: string; name?: string; uri?: string };
     if (ref.type === 'ref/prompt') {
       const entry = this.router.tables.prompts.resolve(String(ref.name));
       if (!entry) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
-      const lane = this.lane(entry.server);
-      this.pending.set(m.id, { server: entry.server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
-      return lane.send({ ...m, params: { ...m.params, ref: { ...ref, name: entry.original } } } as Message);
+      return this.forward(m, entry.server, { ref: { ...ref, name: entry.original } });
     }
     const target = this.router.tables.uris.toUpstream(String(ref.uri));
     if (!target) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown resource template: ${String(ref.uri)}`);
-    void caller;
-    const lane = this.lane(target.server);
-    this.pending.set(m.id, { server: target.server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
-    return lane.send({ ...m, params: { ...m.params, ref: { ...ref, uri: target.uri } } } as Message);
+    return this.forward(m, target.server, { ref: { ...ref, uri: target.uri } });
   }
 
   private async notification(m: Message & { method: string; params?: Params }): Promise<void> {
@@ -328,7 +327,7 @@ export class GatewaySession implements UpstreamTransport {
       return;
     }
     if (isRequest(m)) {
-      const needs = { 'sampling/createMessage': 'sampling', 'elicitation/create': 'elicitation', 'roots/list': 'roots' }[m.method];
+      const needs = CAPABILITY_FOR_SERVER_REQUEST[m.method];
       if (needs && !(needs in this.clientCapabilities)) {
         void lane.send(errorResponse(m.id, ErrorCode.MethodNotFound, `the client did not declare the ${needs} capability`)).catch(() => {});
         return;
