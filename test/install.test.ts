@@ -59,6 +59,8 @@ describe('the packed artifact', () => {
     const pkgDir = join(installed, '..', '..', '..');
     expect(existsSync(join(pkgDir, 'node_modules'))).toBe(false);
     expect(readFileSync(join(pkgDir, 'dist', 'bundle', 'THIRD_PARTY_LICENSES.md'), 'utf8')).toContain('## yargs@');
+    expect(packed.manifest.license).toBe('MIT');
+    expect(readFileSync(join(pkgDir, 'dist', 'bundle', 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
 
   it('`switchboard --version` prints the packed version; --help names the commands', () => {

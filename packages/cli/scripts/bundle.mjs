@@ -56,5 +56,7 @@ for (const input of Object.keys(result.metafile.inputs)) {
   packages.set(key, { license: pkg.license ?? 'UNKNOWN', text: licenceFile ? readFileSync(join(dir, licenceFile), 'utf8').trim() : '' });
 }
 const sections = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([key, { license, text }]) => `## ${key} (${license})\n\n${text || '(no licence file in the package)'}\n`);
+// Our own licence travels inside the bundle folder, the only folder `files` publishes besides examples.
+writeFileSync(join(outdir, 'LICENSE'), readFileSync(new URL('../../../LICENSE', import.meta.url), 'utf8'));
 writeFileSync(join(outdir, 'THIRD_PARTY_LICENSES.md'), `# Third-party code in this bundle\n\n${sections.join('\n')}`);
 process.stderr.write(`bundle: ${packages.size} third-party packages, licences in THIRD_PARTY_LICENSES.md\n`);
