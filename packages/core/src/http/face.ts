@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AuthInfo, Transport } from '../transport.js';
-import { ErrorCode, errorResponse, isJsonRpcMessage, isRequest, type Message } from '../jsonrpc.js';
+import { ErrorCode, clientText, errorResponse, isJsonRpcMessage, isRequest, type Message } from '../jsonrpc.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { META, MODERN_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSIONS, isSessionProtocolVersion } from '../protocol.js';
@@ -10,6 +10,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import { apiKeyAuthenticator } from './auth/api-key.js';
 import { apiKeyFromSecret, type ApiKey } from './auth/key-file.js';
 import { BodyTooLargeError, readBody } from './body.js';
+import { checkIds } from './ids.js';
 import { LegacySseSession } from './legacy-sse-session.js';
 import { ModernRequestTransport } from './modern-request.js';
 import { checkModernRequest } from './modern-headers.js';
@@ -545,12 +546,20 @@ export class HttpFace {
       } else this.reject(res, 400, 'body', 'could not read the request body', ErrorCode.InvalidRequest);
       return undefined;
     }
+    const text = body.toString('utf8');
+    let parsed: unknown;
     try {
-      return JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch (err) {
       this.reject(res, 400, 'parse', `Parse error: ${(err as Error).message}`, ErrorCode.ParseError);
       return undefined;
     }
+    const badId = checkIds(parsed, text);
+    if (badId) {
+      this.reject(res, 400, 'id', badId, ErrorCode.InvalidRequest);
+      return undefined;
+    }
+    return parsed;
   }
 
   private unavailable(res: ServerResponse, why: string) {
@@ -562,8 +571,8 @@ export class HttpFace {
     this.refuse({ req: res.req, res, path: '' }, status, reason, message, code);
   }
 
-  private json(res: ServerResponse, status: number, body: unknown) {
-    const text = JSON.stringify(body);
+  private json(res: ServerResponse, status: number, body: object) {
+    const text = clientText(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
   }
 

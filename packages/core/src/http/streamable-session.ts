@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { MessageExtraInfo, Transport } from '../transport.js';
-import { isRequest, isResponse, progressTokenOf, type Message, type RequestId } from '../jsonrpc.js';
+import { ErrorCode, clientText, errorResponse, isRequest, isResponse, progressTokenOf, type Message, type RequestId } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { EventLog } from './event-store.js';
-import { serialize } from '../jsonrpc.js';
 import { SseWriter } from './sse.js';
 
 interface Stream {
@@ -68,20 +67,32 @@ export class StreamableSession implements Transport {
   handlePost(res: ServerResponse, messages: Message[], extra?: MessageExtraInfo): void {
     this.lastActivity = Date.now();
     const requests = messages.filter(isRequest);
+    // An id still in flight on this session cannot name a second request: its answer could not be told apart, and
+    // the first caller would wait for ever. The duplicate is answered with an error; the first call carries on.
+    const duplicates = new Set<Message>();
     if (!requests.length) {
       res.writeHead(202).end();
     } else {
       const stream: Stream = { id: `p${++this.streamSeq}`, pending: new Set(), stored: 0 };
       this.streams.set(stream.id, stream);
       for (const r of requests) {
+        if (this.byRequest.has(r.id)) {
+          duplicates.add(r);
+          continue;
+        }
         stream.pending.add(r.id);
         this.byRequest.set(r.id, stream);
         const token = progressTokenOf(r);
         if (token !== undefined) this.byProgress.set(token, r.id);
       }
       this.attach(stream, res, false);
+      for (const r of duplicates) {
+        const answer = errorResponse(r.id as RequestId, ErrorCode.InvalidRequest, `Invalid Request: id ${clientText({ id: r.id }).slice(6, -1)} is already used by a request still in flight on this session; use a new id`);
+        this.write(stream, answer, stream.pending.size > 0);
+      }
+      if (!stream.pending.size) this.finish(stream);
     }
-    for (const m of messages) this.onmessage?.(m, extra);
+    for (const m of messages) if (!duplicates.has(m)) this.onmessage?.(m, extra);
   }
 
   /** The standalone GET stream, or a resume of any stream with Last-Event-ID. */
@@ -162,7 +173,7 @@ export class StreamableSession implements Transport {
   }
 
   private write(stream: Stream, m: Message, keep = true) {
-    const data = serialize(m);
+    const data = clientText(m);
     let id: string;
     if (keep) {
       id = this.log.append(stream.id, data);
