@@ -25,6 +25,8 @@ export function httpFaceOptions<T>(y: Argv<T>) {
     .option('jwt-scope', { type: 'string', array: true, describe: 'a scope every token must carry (repeatable; 403 insufficient_scope otherwise)', group: 'HTTP face:' })
     .option('allow-unauthenticated', { type: 'boolean', default: false, describe: 'no warning for a non-loopback bind without --api-key/--jwt-issuer (a proxy in front authenticates)', group: 'HTTP face:' })
     .option('max-body', { type: 'string', default: '16mb', describe: 'largest request body accepted (413 above it)', group: 'HTTP face:' })
+    .option('request-timeout', { type: 'string', default: '30s', describe: 'time to receive a whole request, headers (at most 10s of it) and body; a slower client gets 408 and is disconnected. SSE streams are not cut', group: 'HTTP face:' })
+    .option('max-connections-per-client', { type: 'number', default: 256, describe: 'open connections one client address may hold (0 = no cap); beyond it 429 and close. Behind a proxy every client shares its address: raise it or use 0', group: 'HTTP face:' })
     .option('session-idle-timeout', { type: 'string', default: '30m', describe: 'close sessions idle this long', group: 'HTTP face:' })
     .option('session-id-prefix', { type: 'string', describe: 'start every session id with this replica name (e.g. r1-), so a proxy can route a session back to its replica', group: 'HTTP face:' })
     .option('max-sessions', { type: 'number', default: 1000, describe: 'refuse new sessions beyond this (503 + Retry-After)', group: 'HTTP face:' })
@@ -55,6 +57,8 @@ export interface HttpFaceArgs {
   jwtScope?: string[];
   allowUnauthenticated: boolean;
   maxBody: string;
+  requestTimeout: string;
+  maxConnectionsPerClient: number;
   sessionIdleTimeout: string;
   maxSessions: number;
   sessionIdPrefix?: string;
@@ -84,6 +88,11 @@ export function collectApiKeys(argv: HttpFaceArgs): ApiKey[] {
 export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOptions, 'onSession'> & { graceMs: number } {
   if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new Error(`--port ${argv.port}: expected a port number from 0 to 65535`);
   if (argv.maxSessions !== undefined && !(argv.maxSessions >= 1)) throw new Error(`--max-sessions ${argv.maxSessions}: expected at least 1`);
+  const requestTimeoutMs = parseOr(duration, argv.requestTimeout, 'request-timeout');
+  if (!(requestTimeoutMs > 0)) throw new Error(`--request-timeout ${argv.requestTimeout}: expected a positive duration, e.g. 30s`);
+  if (!Number.isInteger(argv.maxConnectionsPerClient) || argv.maxConnectionsPerClient < 0) {
+    throw new Error(`--max-connections-per-client ${argv.maxConnectionsPerClient}: expected a whole number (0 = no cap)`);
+  }
   const keys = collectApiKeys(argv);
   if (argv.cors?.includes('*') && keys.length) log.warn('--cors "*" sends no credentials: browsers cannot pass the API key cross-origin; list the origins instead');
   if (!!argv.jwtIssuer !== !!argv.jwtJwksUrl) throw new Error('--jwt-issuer and --jwt-jwks-url go together: the issuer names the authorization server, the JWKS URL its signing keys');
@@ -105,6 +114,8 @@ export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOpt
     authenticators: argv.jwtIssuer ? [jwtAuthenticator({ issuer: argv.jwtIssuer, jwksUrl: argv.jwtJwksUrl, audience, requiredScopes: argv.jwtScope })] : [],
     allowUnauthenticated: argv.allowUnauthenticated,
     maxBodyBytes: parseOr(bytes, argv.maxBody, 'max-body'),
+    requestTimeoutMs,
+    maxConnectionsPerClient: argv.maxConnectionsPerClient,
     sessionIdleTimeoutMs: parseOr(duration, argv.sessionIdleTimeout, 'session-idle-timeout'),
     maxSessions: argv.maxSessions,
     sessionIdPrefix: argv.sessionIdPrefix,

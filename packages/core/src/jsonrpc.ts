@@ -87,3 +87,16 @@ export function withRewrittenId<T extends object>(original: object, rewritten: T
   if (raw.endsWith(tail)) return withRaw(rewritten, raw.slice(0, -tail.length) + `,${to}}`);
   return rewritten;
 }
+
+/**
+ * Marks a client's number that JavaScript cannot hold exactly (`1e400`, 2^60): it travels as this tag plus its
+ * text (see http/ids.ts), and clientText() writes it back as the bare number.
+ */
+export const EXACT_NUMBER_TAG = '\u0000sb#';
+const TAGGED = /"(id|progressToken|requestId)":"\\u0000sb#(-?[0-9][0-9.eE+-]*)"/g;
+
+/** A message as the client must read it: serialize(), with every tagged number written back as its exact text. */
+export function clientText(message: object): string {
+  const text = serialize(message);
+  return text.includes('\\u0000sb#') ? text.replace(TAGGED, '"$1":$2') : text;
+}

@@ -31,5 +31,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
     req.on('end', () => !failed && resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', (err) => !failed && reject(err));
+    // A client that goes away (or is cut by the request timeout) mid-body ends the read too.
+    req.on('close', () => !failed && !req.complete && reject(new Error('the client closed the connection before the body was complete')));
   });
 }

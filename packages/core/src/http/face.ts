@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { AuthInfo, Transport } from '../transport.js';
-import { ErrorCode, errorResponse, isJsonRpcMessage, isRequest, type Message } from '../jsonrpc.js';
+import { ErrorCode, clientText, errorResponse, isJsonRpcMessage, isRequest, type Message } from '../jsonrpc.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { META, MODERN_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSIONS, isSessionProtocolVersion } from '../protocol.js';
@@ -10,6 +10,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import { apiKeyAuthenticator } from './auth/api-key.js';
 import { apiKeyFromSecret, type ApiKey } from './auth/key-file.js';
 import { BodyTooLargeError, readBody } from './body.js';
+import { checkIds } from './ids.js';
 import { LegacySseSession } from './legacy-sse-session.js';
 import { ModernRequestTransport } from './modern-request.js';
 import { checkModernRequest } from './modern-headers.js';
@@ -48,6 +49,13 @@ export interface HttpFaceOptions {
    */
   authenticators?: (Authenticator | Promise<Authenticator>)[];
   maxBodyBytes?: number;
+  /**
+   * Time to receive a whole request, headers and body (default 30 s; headers alone get at most 10 s of it): a client
+   * that sends slower gets 408 and its socket closed. Responses are not bounded, so SSE streams live on.
+   */
+  requestTimeoutMs?: number;
+  /** Open connections one client address may hold (default 256, 0 = no cap); beyond it a new one gets 429 and is closed. */
+  maxConnectionsPerClient?: number;
   sessionIdleTimeoutMs?: number;
   maxSessions?: number;
   /** Starts every session id: a replica's name, so a proxy in front of several replicas can route by it. */
@@ -92,6 +100,8 @@ export class HttpFace {
   private gate: Middleware[] = [];
   private readonly refuse: Refuse;
   private readonly sessions = new Map<string, Session>();
+  /** Open sockets per client address. */
+  private readonly perClient = new Map<string, number>();
   private readonly log: Logger;
   private reaper?: NodeJS.Timeout;
   private draining = false;
@@ -123,15 +133,57 @@ export class HttpFace {
       corsOrigins: options.cors ?? [],
     };
     this.refuse = refuseWith((reason) => this.metrics?.rejections.inc({ reason }));
-    this.server = http.createServer({ requestTimeout: 0, headersTimeout: 66_000, keepAliveTimeout: 65_000 }, (req, res) =>
+    const requestTimeout = options.requestTimeoutMs ?? 30_000;
+    const headersTimeout = Math.min(requestTimeout, 10_000);
+    this.server = http.createServer(
+      {
+        // Node's own timers bound only the receipt of a request: a slow sender (slowloris, a body that never comes)
+        // gets 408 and loses its socket, also before authentication. A GET's request is complete once its headers
+        // are in, so the long-lived SSE streams are never cut by these.
+        requestTimeout,
+        headersTimeout,
+        keepAliveTimeout: 65_000,
+        // Node checks the timeouts on this interval, so it also bounds how late a slow sender is cut.
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+      },
+      (req, res) =>
       this.handle(req, res).catch((err: Error) => {
         this.log.error({ err: err.message }, 'request handler failed');
         if (!res.headersSent) this.json(res, 500, errorResponse(null, ErrorCode.InternalError, 'internal error'));
         else res.end();
       }),
     );
+    const cap = options.maxConnectionsPerClient ?? 256;
+    if (cap > 0) this.server.on('connection', (socket) => this.limitPerClient(socket, cap));
     // Load balancers commonly idle-close at 60 s: keep our side open longer so they close first.
     this.server.keepAliveTimeout = 65_000;
+  }
+
+  /**
+   * One address may hold at most `cap` sockets, so one client (or one attacker) cannot use up the file descriptors
+   * every other client needs. The refusal is written raw: no request has been parsed on this socket yet.
+   */
+  private limitPerClient(socket: Socket, cap: number) {
+    const who = socket.remoteAddress ?? '';
+    const open = (this.perClient.get(who) ?? 0) + 1;
+    if (open > cap) {
+      this.metrics?.rejections.inc({ reason: 'connections' });
+      this.log.warn({ client: who, limit: cap }, 'connection refused: too many open connections from one address (raise --max-connections-per-client)');
+      const body = JSON.stringify(errorResponse(null, ErrorCode.InvalidRequest, `Too Many Requests: this address already holds ${cap} connections (--max-connections-per-client)`));
+      socket.on('error', () => {});
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`,
+      );
+      // A client that never reads must not keep the refused socket either.
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    this.perClient.set(who, open);
+    socket.once('close', () => {
+      const n = (this.perClient.get(who) ?? 1) - 1;
+      if (n > 0) this.perClient.set(who, n);
+      else this.perClient.delete(who);
+    });
   }
 
   get sessionCount(): number {
@@ -494,12 +546,20 @@ export class HttpFace {
       } else this.reject(res, 400, 'body', 'could not read the request body', ErrorCode.InvalidRequest);
       return undefined;
     }
+    const text = body.toString('utf8');
+    let parsed: unknown;
     try {
-      return JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch (err) {
       this.reject(res, 400, 'parse', `Parse error: ${(err as Error).message}`, ErrorCode.ParseError);
       return undefined;
     }
+    const badId = checkIds(parsed, text);
+    if (badId) {
+      this.reject(res, 400, 'id', badId, ErrorCode.InvalidRequest);
+      return undefined;
+    }
+    return parsed;
   }
 
   private unavailable(res: ServerResponse, why: string) {
@@ -511,8 +571,8 @@ export class HttpFace {
     this.refuse({ req: res.req, res, path: '' }, status, reason, message, code);
   }
 
-  private json(res: ServerResponse, status: number, body: unknown) {
-    const text = JSON.stringify(body);
+  private json(res: ServerResponse, status: number, body: object) {
+    const text = clientText(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
   }
 

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { MessageExtraInfo, Transport } from '../transport.js';
-import { serialize, type Message } from '../jsonrpc.js';
+import { clientText, type Message } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { SseWriter } from './sse.js';
 
@@ -36,7 +36,7 @@ export class LegacySseSession implements Transport {
 
   async send(message: Parameters<Transport['send']>[0]): Promise<void> {
     if (this.closed) throw new TransportClosedError('SSE client session');
-    this.writer.event(serialize(message));
+    this.writer.event(clientText(message));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { MessageExtraInfo, Transport } from '../transport.js';
-import { ErrorCode, isResponse, serialize, type Message, type RequestId } from '../jsonrpc.js';
+import { ErrorCode, clientText, isResponse, type Message, type RequestId } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { SseWriter } from './sse.js';
 
@@ -65,13 +65,13 @@ export class ModernRequestTransport implements Transport {
     if ('id' in m) return;
     // Headers wait for the end of the tick, so progress and the answer still leave in one write when they can.
     this.writer ??= new SseWriter(this.res, this.keepaliveMs);
-    this.writer.event(serialize(m));
+    this.writer.event(clientText(m));
   }
 
   private respond(m: Message): void {
     if (this.done) return;
     this.done = true;
-    const body = serialize(m);
+    const body = clientText(m);
     if (this.writer) {
       this.writer.event(body);
       this.writer.end();

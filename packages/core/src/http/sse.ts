@@ -53,6 +53,7 @@ export class SseWriter {
   private flushScheduled = false;
   private lastWrite = Date.now();
   private readonly ticker?: KeepaliveTicker;
+  private primer?: NodeJS.Timeout;
 
   constructor(
     readonly res: ServerResponse,
@@ -66,6 +67,7 @@ export class SseWriter {
       this.ticker.add(this);
     }
     res.on('close', () => {
+      clearTimeout(this.primer);
       this.ticker?.delete(this);
       if (!this.closed) {
         this.closed = true;
@@ -75,8 +77,24 @@ export class SseWriter {
     if (eager) this.start();
   }
 
+  /**
+   * Sends the headers and `frame` (a priming event, or a comment) if nothing has started the stream within `ms`: an
+   * answer that is not quick must not hold the headers back until the first keep-alive, or clients and proxies see
+   * no stream at all. A quick answer cancels it and still leaves in one write.
+   */
+  primeAfter(ms: number, frame: () => string): void {
+    if (this.started || this.closed) return;
+    this.primer = setTimeout(() => {
+      this.primer = undefined;
+      if (this.started || this.closed) return;
+      this.pending = frame() + this.pending;
+      this.start();
+    }, ms);
+  }
+
   private start() {
     if (this.started) return;
+    clearTimeout(this.primer);
     this.started = true;
     this.res.writeHead(200, { ...SSE_HEADERS, ...this.extraHeaders });
     if (this.pending) {
@@ -129,6 +147,7 @@ export class SseWriter {
   }
 
   end(): void {
+    clearTimeout(this.primer);
     this.ticker?.delete(this);
     if (this.closed) return;
     this.closed = true;

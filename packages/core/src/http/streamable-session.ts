@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { MessageExtraInfo, Transport } from '../transport.js';
-import { isRequest, isResponse, progressTokenOf, type Message, type RequestId } from '../jsonrpc.js';
+import { ErrorCode, clientText, errorResponse, isRequest, isResponse, progressTokenOf, type Message, type RequestId } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { EventLog } from './event-store.js';
-import { serialize } from '../jsonrpc.js';
+import { isSessionProtocolVersion } from '../protocol.js';
 import { SseWriter } from './sse.js';
 
 interface Stream {
@@ -26,6 +26,16 @@ export interface StreamableSessionOptions {
 }
 
 const GET_STREAM = 'g';
+
+/**
+ * How long a POST's answer may take and still leave in a single write with its headers. Most answers of a local
+ * server come within a few milliseconds; past this, the headers and a priming event go out at once, so a slow call
+ * is seen as a started stream (by clients, and by proxies that time out a silent upstream) rather than as a hang.
+ */
+export const FAST_ANSWER_MS = 50;
+
+/** The first protocol whose clients accept an event with an id and empty data (the spec's priming event). */
+const PRIMING_SINCE = '2025-11-25';
 
 /**
  * One 2025-era Streamable HTTP session as a transport. Each POST that carries requests opens an SSE
@@ -68,20 +78,33 @@ export class StreamableSession implements Transport {
   handlePost(res: ServerResponse, messages: Message[], extra?: MessageExtraInfo): void {
     this.lastActivity = Date.now();
     const requests = messages.filter(isRequest);
+    // An id still in flight on this session cannot name a second request: its answer could not be told apart, and
+    // the first caller would wait for ever. The duplicate is answered with an error; the first call carries on.
+    const duplicates = new Set<Message>();
     if (!requests.length) {
       res.writeHead(202).end();
     } else {
       const stream: Stream = { id: `p${++this.streamSeq}`, pending: new Set(), stored: 0 };
       this.streams.set(stream.id, stream);
       for (const r of requests) {
+        if (this.byRequest.has(r.id)) {
+          duplicates.add(r);
+          continue;
+        }
         stream.pending.add(r.id);
         this.byRequest.set(r.id, stream);
         const token = progressTokenOf(r);
         if (token !== undefined) this.byProgress.set(token, r.id);
       }
-      this.attach(stream, res, false);
+      const writer = this.attach(stream, res, false);
+      writer.primeAfter(FAST_ANSWER_MS, () => this.primingFrame(stream));
+      for (const r of duplicates) {
+        const answer = errorResponse(r.id as RequestId, ErrorCode.InvalidRequest, `Invalid Request: id ${clientText({ id: r.id }).slice(6, -1)} is already used by a request still in flight on this session; use a new id`);
+        this.write(stream, answer, stream.pending.size > 0);
+      }
+      if (!stream.pending.size) this.finish(stream);
     }
-    for (const m of messages) this.onmessage?.(m, extra);
+    for (const m of messages) if (!duplicates.has(m)) this.onmessage?.(m, extra);
   }
 
   /** The standalone GET stream, or a resume of any stream with Last-Event-ID. */
@@ -90,10 +113,12 @@ export class StreamableSession implements Transport {
     const lastEventId = req.headers['last-event-id'];
     if (typeof lastEventId === 'string' && lastEventId) {
       const replay = this.log.after(lastEventId);
-      const stream = replay && this.streams.get(replay.streamId);
-      if (replay && stream) {
+      // A priming event's id names a stream with nothing stored yet: resume it with nothing to replay.
+      const named = lastEventId.slice(0, Math.max(0, lastEventId.lastIndexOf('.')));
+      const stream = replay ? this.streams.get(replay.streamId) : named !== GET_STREAM ? this.streams.get(named) : undefined;
+      if (stream) {
         const writer = this.attach(stream, res, true);
-        for (const e of replay.events) writer.event(e.data, e.id);
+        for (const e of replay?.events ?? []) writer.event(e.data, e.id);
         if (stream.id !== GET_STREAM && !stream.pending.size) this.finish(stream);
         return;
       }
@@ -104,6 +129,16 @@ export class StreamableSession implements Transport {
     stream.writer?.end();
     this.attach(stream, res, true);
     for (const m of this.queued.splice(0)) this.write(stream, m);
+  }
+
+  /**
+   * What starts a slow POST stream: the priming event the spec recommends (an id to resume from, and empty data),
+   * for clients of a protocol that knows it; older clients would try to parse the empty data, so they get a comment.
+   */
+  private primingFrame(stream: Stream): string {
+    const v = this.protocolVersion;
+    if (isSessionProtocolVersion(v) && v >= PRIMING_SINCE) return `id: ${this.log.nextId(stream.id)}\ndata: \n\n`;
+    return ': stream open\n\n';
   }
 
   private attach(stream: Stream, res: ServerResponse, eager: boolean): SseWriter {
@@ -162,7 +197,7 @@ export class StreamableSession implements Transport {
   }
 
   private write(stream: Stream, m: Message, keep = true) {
-    const data = serialize(m);
+    const data = clientText(m);
     let id: string;
     if (keep) {
       id = this.log.append(stream.id, data);

@@ -156,6 +156,10 @@ export class Multiplexer {
     if (!this.isReady) await this.start();
     if (isRequest(m)) {
       if (m.method === 'initialize') return lane.deliver(this.initializeAnswer(m));
+      if (lane.pending.has(m.id)) {
+        // The first call with this id keeps its route; the duplicate never reaches the server.
+        return lane.deliver(errorResponse(m.id, ErrorCode.InvalidRequest, 'Invalid Request: this id is already used by a request still in flight; use a new id'));
+      }
       const upId = ++this.seq;
       this.outgoing.set(upId, { lane, id: m.id, method: m.method });
       lane.pending.set(m.id, upId);
