@@ -26,6 +26,12 @@ export function httpFaceOptions<T>(y: Argv<T>) {
     .option('allow-unauthenticated', { type: 'boolean', default: false, describe: 'no warning for a non-loopback bind without --api-key/--jwt-issuer (a proxy in front authenticates)', group: 'HTTP face:' })
     .option('max-body', { type: 'string', default: '16mb', describe: 'largest request body accepted (413 above it)', group: 'HTTP face:' })
     .option('session-idle-timeout', { type: 'string', default: '30m', describe: 'close sessions idle this long', group: 'HTTP face:' })
+    .option('handshake-timeout', {
+      type: 'string',
+      default: '10s',
+      describe: 'close a session that has not completed the MCP handshake (initialize, then notifications/initialized) after this long idle; at --max-sessions such sessions make room first',
+      group: 'HTTP face:',
+    })
     .option('session-id-prefix', { type: 'string', describe: 'start every session id with this replica name (e.g. r1-), so a proxy can route a session back to its replica', group: 'HTTP face:' })
     .option('max-sessions', { type: 'number', default: 1000, describe: 'refuse new sessions beyond this (503 + Retry-After)', group: 'HTTP face:' })
     .option('keepalive', { type: 'string', default: '15s', describe: 'SSE comment keep-alive interval (0 = off)', group: 'HTTP face:' })
@@ -56,6 +62,7 @@ export interface HttpFaceArgs {
   allowUnauthenticated: boolean;
   maxBody: string;
   sessionIdleTimeout: string;
+  handshakeTimeout: string;
   maxSessions: number;
   sessionIdPrefix?: string;
   keepalive: string;
@@ -106,6 +113,7 @@ export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOpt
     allowUnauthenticated: argv.allowUnauthenticated,
     maxBodyBytes: parseOr(bytes, argv.maxBody, 'max-body'),
     sessionIdleTimeoutMs: parseOr(duration, argv.sessionIdleTimeout, 'session-idle-timeout'),
+    handshakeTimeoutMs: parseOr(duration, argv.handshakeTimeout, 'handshake-timeout'),
     maxSessions: argv.maxSessions,
     sessionIdPrefix: argv.sessionIdPrefix,
     keepaliveMs: parseOr(duration, argv.keepalive, 'keepalive'),
@@ -148,6 +156,23 @@ export async function runBridge(
     await stop().catch(() => {});
     process.exit(1);
   });
+}
+
+/**
+ * `--on-crash-loop`: what a bridge does once its shared server is gone for good. `exit` (the default) stops it with
+ * code 1, so systemd, Kubernetes or docker restart it; `wait` keeps it up, answering 503 until someone does.
+ */
+export function giveUpPolicy(policy: 'exit' | 'wait', log: Logger, stop: () => Promise<void>): (err: Error) => void {
+  return (err) => {
+    if (policy === 'wait') {
+      log.warn('--on-crash-loop wait: staying up; /readyz answers 503 and sessions that need the shared server are refused until the bridge is restarted');
+      return;
+    }
+    process.stderr.write(`switchboard: ${err.message}; exiting with code 1 (--on-crash-loop exit)\n`);
+    stop()
+      .catch(() => {})
+      .finally(() => process.exit(1));
+  };
 }
 
 /**
