@@ -53,7 +53,7 @@ describe('--max-children', () => {
     await bridge?.stop();
   });
 
-  it('refuses a session beyond the limit with a 503 JSON-RPC error, and takes one again once a child stops', async () => {
+  it('refuses a session beyond the limit with a 503 JSON-RPC error while every child is in use, and takes one again once one is free', async () => {
     const a = await client(bridge.url);
     const b = await client(bridge.url);
     // Two per-session children and the shared one (2026-07-28 requests), which the limit does not count.
@@ -67,12 +67,21 @@ describe('--max-children', () => {
     expect(body.error.message).toMatch(/per-session server limit reached: 2 server processes are running \(--max-children 2\)/);
     expect(await children(marker, bridge)).toBe(3);
 
+    // A client that says goodbye frees its child.
     await (a.transport as StreamableHTTPClientTransport).terminateSession();
     await a.close();
     await until(async () => (await children(marker, bridge)) === 2, { timeoutMs: 10_000 });
     const c = await client(bridge.url);
     expect((await c.listTools()).tools.length).toBe(2);
-    await Promise.all([b.close(), c.close()]);
+
+    // One that just goes away (no DELETE, no stream left open) gives its child up to the next session.
+    const bSession = (b.transport as StreamableHTTPClientTransport).sessionId!;
+    await b.close();
+    const d = await client(bridge.url);
+    expect((await d.listTools()).tools.length).toBe(2);
+    expect(await alive(bridge.url, bSession)).toBe(false);
+    expect(await children(marker, bridge)).toBe(3);
+    await Promise.all([c.close(), d.close()]);
   });
 });
 

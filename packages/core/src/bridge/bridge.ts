@@ -136,6 +136,8 @@ export class Bridge {
   /** A connection of the session's own (per-session isolation), within maxChildren. */
   private openForSession(info: SessionInfo): UpstreamTransport {
     const max = this.options.maxChildren;
+    // A client gone without DELETE holds its child until the idle timeout: the longest-idle such session makes room.
+    if (max !== undefined && this.sessionConnections.size >= max) this.face.closeIdlest();
     if (max !== undefined && this.sessionConnections.size >= max) {
       this.log.warn({ limit: max }, 'refusing a new session: every allowed per-session server is running (--max-children)');
       throw new ChildLimitError(max);

@@ -16,7 +16,7 @@ import { checkModernRequest } from './modern-headers.js';
 import { authenticate, cors, hostGuard, originGuard, refuseWith, wellKnown, type FaceRequest, type Middleware, type Refuse } from './middleware.js';
 import { defaultAllowedHosts, isLoopbackBind, type SecurityOptions } from './security.js';
 import { StreamableSession } from './streamable-session.js';
-import { evictionCandidate, handshakeExpired } from './session-expiry.js';
+import { evictionCandidate, handshakeExpired, idlest } from './session-expiry.js';
 
 /** What the face hands over for each client: a 2025 session (Streamable HTTP or SSE) or one 2026-07-28 request. */
 export interface SessionInfo {
@@ -366,6 +366,20 @@ export class HttpFace {
     this.metrics?.sessionsExpired.inc();
     void victim.close();
     return this.sessions.size < this.o.maxSessions;
+  }
+
+  /**
+   * Closes the longest-idle Streamable HTTP session with no stream open and no request waiting, to free what it holds
+   * (a per-session child). False: every session is in use.
+   */
+  closeIdlest(): boolean {
+    const streamable = [...this.sessions.values()].filter((s): s is StreamableSession => s instanceof StreamableSession);
+    const victim = idlest(streamable);
+    if (!victim) return false;
+    this.log.info({ session: victim.sessionId }, 'closing the longest-idle session to free its server for a new one');
+    this.metrics?.sessionsExpired.inc();
+    void victim.close();
+    return true;
   }
 
   private async openStreamable(c: FaceRequest, init: Message & { params?: { protocolVersion?: string } }) {

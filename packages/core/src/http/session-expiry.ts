@@ -24,6 +24,20 @@ export function handshakeExpired(s: ExpiringSession, now: number, limits: Expiry
 }
 
 /**
+ * When every per-session child is running: the session to give its child up for a new one, the longest-idle of those
+ * with no stream open and no request waiting (a client that went away without DELETE). Its client, if it comes back,
+ * gets 404 and initializes again, as the spec has clients do.
+ */
+export function idlest<S extends ExpiringSession & { readonly openStreams: number }>(sessions: Iterable<S>): S | undefined {
+  let pick: S | undefined;
+  for (const s of sessions) {
+    if (s.openStreams > 0 || s.waiting > 0) continue;
+    if (!pick || s.lastActivity < pick.lastActivity) pick = s;
+  }
+  return pick;
+}
+
+/**
  * When every session slot is taken: the session to give up for a new one, the longest-idle of those that never
  * completed the handshake and wait on nothing. None: the new session is refused.
  */
