@@ -53,7 +53,8 @@ const SGV = pkgVersion('supergateway');
 const MPV = pkgVersion('mcp-proxy');
 const UV = pkgVersion('undici');
 
-const sb = (iso) => (p) => [BRIDGE, 'bridge', '--port', p, '--isolation', iso, '--log-level', 'warn', '--', ...CHILD];
+// Per-session, "64 sess" means 64 children at once: above the default --max-children (4 × cores).
+const sb = (iso) => (p) => [BRIDGE, 'bridge', '--port', p, '--isolation', iso, '--log-level', 'warn', ...(iso === 'per-session' ? ['--max-children', '1024'] : []), '--', ...CHILD];
 const TARGETS = [
   { id: 'stdio', name: 'direct stdio (no HTTP)', group: 'baseline', kind: 'stdio' },
   { id: 'http-ceiling', name: 'ceiling: node:http answers itself', group: 'ceiling', kind: 'streamable', argv: (p) => [join(BENCH, 'servers/http-ceiling.mjs'), p] },

@@ -13,7 +13,8 @@ const KEY = 'test-key-0123456789';
 let bridge: RunningBridge;
 let sid: string;
 beforeAll(async () => {
-  bridge = await startBridge(['--log-level', 'warn', '--max-body', '64kb', '--max-sessions', '40', '--session-idle-timeout', '30m'], FIXTURE);
+  // --max-children above --max-sessions: the session limit is the one under test here (children: bridge-child-budget).
+  bridge = await startBridge(['--log-level', 'warn', '--max-body', '64kb', '--max-sessions', '40', '--max-children', '64', '--session-idle-timeout', '30m'], FIXTURE);
   sid = await openSession(bridge.url);
 });
 afterAll(async () => {
@@ -102,9 +103,15 @@ describe('session lifecycle', () => {
     for (let i = 0; i < 45 && !refused; i++) {
       const r = await post(bridge.url, initBody());
       if (r.status === 503) refused = r;
-      else opened.push(r.headers.get('mcp-session-id')!);
+      else {
+        // A completed handshake: such sessions are never evicted to make room (bridge-child-budget tests the others).
+        const s = r.headers.get('mcp-session-id')!;
+        await post(bridge.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, { 'mcp-session-id': s });
+        opened.push(s);
+      }
     }
     expect(refused?.status).toBe(503);
+    expect(refused?.text).toMatch(/session limit 40 reached/);
     expect(refused?.headers.get('retry-after')).toBeTruthy();
     await Promise.all(opened.map((s) => fetch(bridge.url, { method: 'DELETE', headers: { 'mcp-session-id': s } })));
     const again = await post(bridge.url, initBody());

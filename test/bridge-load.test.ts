@@ -57,7 +57,8 @@ describe('concurrency', () => {
   ] as const) {
     it(`${sessions} sessions × ${calls} calls (${mode}): 0 lost, 0 misrouted`, async () => {
       const marker = randomUUID();
-      const bridge = await startBridge(['--log-level', 'warn', '--isolation', mode], fixture(marker));
+      // Every session is busy at once: per-session, each needs a child of its own (beyond the default 4 × cores).
+      const bridge = await startBridge(['--log-level', 'warn', '--isolation', mode, '--max-children', String(sessions)], fixture(marker));
       try {
         const r = await hammer(bridge.url, sessions, calls);
         expect(r).toEqual({ ok: sessions * calls, lost: 0, misrouted: 0 });

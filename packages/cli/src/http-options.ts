@@ -28,6 +28,12 @@ export function httpFaceOptions<T>(y: Argv<T>) {
     .option('request-timeout', { type: 'string', default: '30s', describe: 'time to receive a whole request, headers (at most 10s of it) and body; a slower client gets 408 and is disconnected. SSE streams are not cut', group: 'HTTP face:' })
     .option('max-connections-per-client', { type: 'number', default: 256, describe: 'open connections one client address may hold (0 = no cap); beyond it 429 and close. Behind a proxy every client shares its address: raise it or use 0', group: 'HTTP face:' })
     .option('session-idle-timeout', { type: 'string', default: '30m', describe: 'close sessions idle this long', group: 'HTTP face:' })
+    .option('handshake-timeout', {
+      type: 'string',
+      default: '10s',
+      describe: 'close a session that has not completed the MCP handshake (initialize, then notifications/initialized) after this long idle; at --max-sessions such sessions make room first',
+      group: 'HTTP face:',
+    })
     .option('session-id-prefix', { type: 'string', describe: 'start every session id with this replica name (e.g. r1-), so a proxy can route a session back to its replica', group: 'HTTP face:' })
     .option('max-sessions', { type: 'number', default: 1000, describe: 'refuse new sessions beyond this (503 + Retry-After)', group: 'HTTP face:' })
     .option('keepalive', { type: 'string', default: '15s', describe: 'SSE comment keep-alive interval (0 = off)', group: 'HTTP face:' })
@@ -60,6 +66,7 @@ export interface HttpFaceArgs {
   requestTimeout: string;
   maxConnectionsPerClient: number;
   sessionIdleTimeout: string;
+  handshakeTimeout: string;
   maxSessions: number;
   sessionIdPrefix?: string;
   keepalive: string;
@@ -117,6 +124,7 @@ export function toFaceOptions(argv: HttpFaceArgs, log: Logger): Omit<HttpFaceOpt
     requestTimeoutMs,
     maxConnectionsPerClient: argv.maxConnectionsPerClient,
     sessionIdleTimeoutMs: parseOr(duration, argv.sessionIdleTimeout, 'session-idle-timeout'),
+    handshakeTimeoutMs: parseOr(duration, argv.handshakeTimeout, 'handshake-timeout'),
     maxSessions: argv.maxSessions,
     sessionIdPrefix: argv.sessionIdPrefix,
     keepaliveMs: parseOr(duration, argv.keepalive, 'keepalive'),
@@ -159,6 +167,23 @@ export async function runBridge(
     await stop().catch(() => {});
     process.exit(1);
   });
+}
+
+/**
+ * `--on-crash-loop`: what a bridge does once its shared server is gone for good. `exit` (the default) stops it with
+ * code 1, so systemd, Kubernetes or docker restart it; `wait` keeps it up, answering 503 until someone does.
+ */
+export function giveUpPolicy(policy: 'exit' | 'wait', log: Logger, stop: () => Promise<void>): (err: Error) => void {
+  return (err) => {
+    if (policy === 'wait') {
+      log.warn('--on-crash-loop wait: staying up; /readyz answers 503 and sessions that need the shared server are refused until the bridge is restarted');
+      return;
+    }
+    process.stderr.write(`switchboard: ${err.message}; exiting with code 1 (--on-crash-loop exit)\n`);
+    stop()
+      .catch(() => {})
+      .finally(() => process.exit(1));
+  };
 }
 
 /**

@@ -59,3 +59,31 @@ export class ChildLineTooLongError extends SwitchboardError {
     );
   }
 }
+
+/** The server did not answer the handshake (initialize, or server/discover) in time: the same words in every mode. */
+export class InitTimeoutError extends SwitchboardError {
+  constructor(readonly server: string, readonly method: string, readonly ms: number) {
+    super('SB_INIT_TIMEOUT', `${server} did not answer ${method} within ${Math.round(ms / 1000)}s: check that it is an MCP server speaking stdio (raise the limit with --init-timeout)`);
+  }
+}
+
+/** The shared connection to the server is gone for good (crash-loop breaker, failed restart): no new work is taken. */
+export class ServerGaveUpError extends SwitchboardError {
+  constructor(readonly server: string, readonly why: string) {
+    super('SB_SERVER_GAVE_UP', `MCP server "${server}" is not running and will not be restarted (${why}): see its stderr in the logs, fix it, then restart the bridge`);
+  }
+}
+
+/** Per-session mode: every allowed child is running. */
+export class ChildLimitError extends SwitchboardError {
+  constructor(readonly limit: number) {
+    super('SB_CHILD_LIMIT', `per-session server limit reached: ${limit} server processes are running (--max-children ${limit}); retry later, close idle sessions, or raise --max-children`);
+  }
+}
+
+/** A call still open when the shutdown grace period ended. */
+export class ShutdownError extends SwitchboardError {
+  constructor(readonly graceMs: number) {
+    super('SB_SHUTDOWN', `the bridge is shutting down and the call did not finish within the ${Math.round(graceMs / 1000)}s grace period (--grace): retry it once the server is back`);
+  }
+}

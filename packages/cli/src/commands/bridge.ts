@@ -1,9 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { StdioBridge, createLogger, type LogLevel } from '@switchboard-mcp/core/serve';
 import { bytes, duration, keyValues, parseOr } from '../parse.js';
 import { REMOTE_GROUP, remoteBridgeOptions } from '../remote-options.js';
-import { httpFaceOptions, printServedConfig, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
+import { giveUpPolicy, httpFaceOptions, printServedConfig, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
 import { printConfigOption } from '../print-config.js';
 import { warnSlowLauncher } from '../hints.js';
 
@@ -16,7 +17,7 @@ export function builder(y: Argv) {
   // Help shows groups in the order they are first named: the stdio bridge first, the remote one (--to) last.
   const stdio = 'Bridging a stdio server (the default):';
   y = y
-    .group(['demo', 'isolation', 'shell', 'env', 'cwd', 'name', 'server-protocol', 'init-timeout'], stdio)
+    .group(['demo', 'isolation', 'shell', 'env', 'cwd', 'name', 'server-protocol', 'init-timeout', 'max-children', 'child-idle-timeout', 'on-crash-loop'], stdio)
     .group(['port'], 'HTTP face:')
     .group(['to'], REMOTE_GROUP);
   y = y.options(remoteBridgeOptions) as never; // --to <transport> <url>: serve a remote server (remote-bridge.ts)
@@ -33,7 +34,18 @@ export function builder(y: Argv) {
       .option('cwd', { type: 'string', describe: 'working directory for the server process' })
       .option('name', { type: 'string', describe: 'server name in logs' })
       .option('server-protocol', { type: 'string', choices: ['2025', '2026'] as const, default: '2025' as const, describe: 'the era the server speaks: 2025 (2026-07-28 clients are translated) or 2026 (their requests pass through)' })
-      .option('init-timeout', { type: 'string', default: '60s', describe: 'how long the server may take to answer initialize at start-up' })
+      .option('init-timeout', { type: 'string', default: '60s', describe: 'how long the server may take to answer initialize (at start-up, and for each per-session child)' })
+      .option('max-children', {
+        type: 'number',
+        default: DEFAULT_MAX_CHILDREN,
+        describe: `per-session: most server processes at once, the shared one not counted (503 beyond); default 4 × cores = ${DEFAULT_MAX_CHILDREN} here`,
+      })
+      .option('child-idle-timeout', { type: 'string', default: '5m', describe: 'per-session: close a session idle this long and stop its child (sooner than --session-idle-timeout)' })
+      .option('on-crash-loop', {
+        choices: ['exit', 'wait'] as const,
+        default: 'exit' as const,
+        describe: 'when the shared server keeps crashing and is given up: exit with code 1 (a supervisor restarts the bridge), or wait with /readyz 503',
+      })
       .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const, describe: 'least severe log line written (JSON on stderr)' })
       .options(printConfigOption),
   )
@@ -42,6 +54,8 @@ export function builder(y: Argv) {
     .example('$0 bridge --port 3000 --print-config -- python server.py', 'the Claude Desktop entry that connects to this bridge')
     .epilog('With --isolation per-session every new session starts the command again: a launcher such as npx or uvx re-resolves the package each time (seconds). Install the server and run it directly, or use --isolation shared.');
 }
+
+const DEFAULT_MAX_CHILDREN = 4 * availableParallelism();
 
 interface BridgeArgs extends HttpFaceArgs {
   command?: string[];
@@ -54,6 +68,9 @@ interface BridgeArgs extends HttpFaceArgs {
   maxLine?: string;
   name?: string;
   initTimeout: string;
+  maxChildren: number;
+  childIdleTimeout: string;
+  onCrashLoop: 'exit' | 'wait';
   serverProtocol: '2025' | '2026';
   logLevel: LogLevel;
   '--'?: string[];
@@ -72,6 +89,8 @@ export async function handler(argv: BridgeArgs): Promise<void> {
 
   const { graceMs, ...face } = toFaceOptions(argv, log);
   warnSlowLauncher(command!, args, argv.isolation, log);
+  if (!Number.isInteger(argv.maxChildren) || argv.maxChildren < 1) throw new Error(`--max-children ${argv.maxChildren}: expected a whole number, at least 1`);
+  const stop = (): Promise<void> => bridge.stop(graceMs);
   const bridge = new StdioBridge({
     ...face,
     child: { command: command!, args, env: keyValues(argv.env, 'env'), passEnv: argv.passEnv?.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean), cwd: argv.cwd, shell: argv.shell, name: argv.demo ? 'demo' : argv.name },
@@ -79,8 +98,11 @@ export async function handler(argv: BridgeArgs): Promise<void> {
     // An answer echoing a body-sized payload carries it twice (structured content and its text form), plus the envelope.
     supervisor: { maxLineBytes: argv.maxLine !== undefined ? parseOr(bytes, argv.maxLine, 'max-line') : 2 * (face.maxBodyBytes ?? 16 * 1024 * 1024) + 1024 * 1024 },
     initTimeoutMs: parseOr(duration, argv.initTimeout, 'init-timeout'),
+    maxChildren: argv.maxChildren,
+    childIdleTimeoutMs: parseOr(duration, argv.childIdleTimeout, 'child-idle-timeout'),
+    onGiveUp: giveUpPolicy(argv.onCrashLoop, log, stop),
     serverProtocol: argv.serverProtocol,
     metrics: argv.metrics,
   });
-  await runBridge(bridge, log, argv, { isolation: argv.isolation }, () => bridge.stop(graceMs));
+  await runBridge(bridge, log, argv, { isolation: argv.isolation }, stop);
 }

@@ -11,6 +11,10 @@ import { ModernFront } from '../era/modern-front.js';
 import { stdioUpstream } from '../upstream/stdio.js';
 import type { Upstream, UpstreamContext, UpstreamTransport } from '../upstream/upstream.js';
 import { callTimeout } from '../layers/call-timeout.js';
+import { ChildLimitError, ChildSpawnError, CrashLoopError, ServerGaveUpError, ShutdownError } from '../errors.js';
+import { CallLedger } from './call-ledger.js';
+import { handshakeTimeout } from './handshake-timeout.js';
+import { LazyConnection } from './lazy-connection.js';
 
 export type Isolation = 'per-session' | 'shared';
 
@@ -35,12 +39,30 @@ export interface BridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'read
   callTimeoutMs?: number;
   /** More readiness detail (e.g. a gateway's per-backend state), shown to callers who may see detail. */
   readinessDetail?(): Record<string, unknown>;
+  /**
+   * Per-session isolation: the most connections of their own open at once (for a stdio server, child processes;
+   * the shared connection is not counted). A new session beyond it gets 503. Default: no limit.
+   */
+  maxChildren?: number;
+  /**
+   * The shared connection is gone for good (crash-loop breaker, failed restart); not called during stop(). From then
+   * on /readyz is 503 with the reason, and sessions that need the shared connection are refused with 503.
+   */
+  onGiveUp?(error: ServerGaveUpError): void;
 }
 
 export interface StdioBridgeOptions extends Omit<BridgeOptions, 'upstream'> {
   child: ChildSpec;
   supervisor?: Omit<SupervisorOptions, 'logger' | 'onSpawn' | 'onCrash'>;
+  /**
+   * Per-session isolation: a session (and so its child) idle this long is closed, when that is sooner than
+   * sessionIdleTimeoutMs. Clients that never send DELETE would otherwise keep a process each for the whole idle timeout.
+   */
+  childIdleTimeoutMs?: number;
 }
+
+/** The default idle timeout of a per-session child: a process per abandoned session is costly, a re-initialize is not. */
+export const DEFAULT_CHILD_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * An MCP server served over HTTP: the HTTP face on one side, the upstream on the other, one pipe per client
@@ -54,6 +76,12 @@ export class Bridge {
   private readonly log: Logger;
   private readonly isolation: Isolation;
   private readonly connections = new Set<UpstreamTransport>();
+  /** Connections opened for one session (per-session isolation): what maxChildren bounds. */
+  private readonly sessionConnections = new Set<UpstreamTransport>();
+  /** Each client's calls still open, as the client sees them: drained and, past the grace, answered at shutdown. */
+  private readonly ledgers = new Set<CallLedger>();
+  private gaveUp?: ServerGaveUpError;
+  private stopping = false;
   private shared?: Multiplexer;
   /** For --server-protocol 2026: a connection opened with server/discover, for the 2026 requests. */
   private modern?: Multiplexer;
@@ -73,6 +101,7 @@ export class Bridge {
       metrics: undefined,
       onSession: (session, info) => this.connect(session, info),
       readiness: () => {
+        if (this.gaveUp) return { ready: false, reason: this.gaveUp.message };
         if (!this.shared) return { ready: false, reason: 'starting' };
         if (!this.shared.isReady) return { ready: false, reason: 'the MCP server is not running (starting, restarting or given up: see the logs)' };
         return { ready: true, detail: { isolation: this.isolation, connections: this.connections.size, ...options.readinessDetail?.() } };
@@ -83,22 +112,37 @@ export class Bridge {
   /** Keeps every connection we open in one set, so drain and shutdown see them all. */
   private open(ctx: UpstreamContext): UpstreamTransport {
     const t = this.upstream.open(ctx);
-    const connections = this.connections;
-    connections.add(t);
+    const sets = ctx.session ? [this.connections, this.sessionConnections] : [this.connections];
+    for (const s of sets) s.add(t);
+    const forget = () => {
+      for (const s of sets) s.delete(t);
+    };
     return new (class extends LayerTransport {
       constructor() {
         super(t);
         const onclose = t.onclose;
         t.onclose = () => {
-          connections.delete(t);
+          forget();
           onclose?.();
         };
       }
       override close() {
-        connections.delete(t);
+        forget();
         return super.close();
       }
     })() as UpstreamTransport;
+  }
+
+  /** A connection of the session's own (per-session isolation), within maxChildren. */
+  private openForSession(info: SessionInfo): UpstreamTransport {
+    const max = this.options.maxChildren;
+    // A client gone without DELETE holds its child until the idle timeout: the longest-idle such session makes room.
+    if (max !== undefined && this.sessionConnections.size >= max) this.face.closeIdlest();
+    if (max !== undefined && this.sessionConnections.size >= max) {
+      this.log.warn({ limit: max }, 'refusing a new session: every allowed per-session server is running (--max-children)');
+      throw new ChildLimitError(max);
+    }
+    return this.open({ era: info.era, authInfo: info.authInfo, session: { id: info.id, kind: info.kind as 'streamable' | 'sse' } });
   }
 
   /**
@@ -129,74 +173,144 @@ export class Bridge {
     if (this.isolation === 'per-session') {
       this.log.info('2026-07-28 requests have no session: they share one server connection (opened now, so a broken command shows at start)');
     }
-    this.shared = new Multiplexer(this.open({ era: '2025' }), { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name });
-    await this.shared.start().catch(async (err) => {
-      await this.shared?.close();
+    const shared = this.watched({ era: '2025' }, (up) => new Multiplexer(up, { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name }));
+    this.shared = shared;
+    await shared.start().catch(async (err) => {
+      await shared.close();
       throw err;
     });
     if (this.options.serverProtocol === '2026') {
       // A 2026 server's connection era is fixed by its first message: 2026 traffic gets its own connection.
-      this.modern = new Multiplexer(this.open({ era: '2026' }), { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name, handshake: 'discover' });
+      this.modern = this.watched({ era: '2026' }, (up) => new Multiplexer(up, { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name, handshake: 'discover' }));
       await this.modern.start();
     } else {
       this.front = new ModernFront(() => this.shared?.initializeResult, { logger: this.log });
     }
   }
 
+  /**
+   * A shared connection whose end, once it has served, means the server is gone for good: a supervised child closes
+   * only when it stops restarting. Its last error says why.
+   */
+  private watched(ctx: UpstreamContext, make: (up: UpstreamTransport) => Multiplexer): Multiplexer {
+    const up = this.open(ctx);
+    let last: Error | undefined;
+    up.onerror = (e) => {
+      last = e;
+      this.log.debug({ err: e.message }, 'shared server connection error');
+    };
+    const mux = make(up);
+    mux.onclose = () => {
+      if (this.stopping || this.gaveUp || !(mux.initializeResult ?? mux.discoverResult)) return;
+      this.gaveUp = new ServerGaveUpError(this.upstream.name, gaveUpReason(last));
+      this.log.error({ server: this.upstream.name }, this.gaveUp.message);
+      this.options.onGiveUp?.(this.gaveUp);
+    };
+    return mux;
+  }
+
   private async connect(client: Transport, info: SessionInfo): Promise<void> {
     let server: Transport;
     if (info.kind === 'request') {
       await this.ready;
+      if (this.gaveUp) throw this.gaveUp;
       server = this.modern ? this.modern.lane() : this.front!.layer()(this.shared!.lane());
     } else if (this.isolation === 'shared') {
+      if (this.gaveUp) throw this.gaveUp;
       server = this.shared!.lane();
     } else {
-      server = this.open({ era: info.era, authInfo: info.authInfo, session: { id: info.id, kind: info.kind } });
-      await server.start();
+      server = this.perSession(info);
+      const started = server;
+      await started.start().catch(async (err) => {
+        await started.close().catch(() => {});
+        throw err;
+      });
     }
-    const up = this.outer(server);
-    pipe(client, up, { logger: this.log });
+    const ledger = new CallLedger(this.outer(server));
+    this.ledgers.add(ledger);
+    ledger.onfinish = () => this.ledgers.delete(ledger);
+    pipe(client, ledger, { logger: this.log });
     await client.start();
   }
 
+  /**
+   * A session's own connection. A legacy SSE session opens with a bare GET: its server starts on its initialize.
+   * A server that never answers the client's initialize fails it like a shared server at start-up would.
+   */
+  private perSession(info: SessionInfo): Transport {
+    const server = info.kind === 'sse' ? new LazyConnection(() => this.openForSession(info)) : this.openForSession(info);
+    return handshakeTimeout({ ms: this.options.initTimeoutMs ?? 60_000, server: `MCP server "${this.upstream.name}"`, logger: this.log })(server);
+  }
+
+  /** Calls the clients still wait on (a cancelled call is not waited on). */
   get inflight(): number {
     let n = 0;
-    for (const u of this.connections) n += u.inflight;
+    for (const l of this.ledgers) n += l.waiting;
     return n;
   }
 
-  /** Graceful stop: refuse new work, let in-flight calls finish up to graceMs, then stop every child. */
+  /**
+   * Graceful stop: refuse new work, let in-flight calls finish up to graceMs, answer those still open with an error
+   * (so no client waits for its own timeout), then stop every child.
+   */
   async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
     await this.face.stopAccepting();
     const deadline = Date.now() + graceMs;
     while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (this.inflight > 0) this.log.warn({ inflight: this.inflight }, 'grace period over; abandoning in-flight calls');
+    if (this.inflight > 0) {
+      const error = new ShutdownError(graceMs);
+      let failed = 0;
+      for (const l of this.ledgers) failed += l.failAll(error);
+      this.log.warn({ inflight: failed }, 'grace period over; answering the calls still open with an error');
+      // The answers are written; closing every connection at once could cut a write the kernel has not taken yet.
+      await new Promise((r) => setTimeout(r, 100));
+    }
     this.front?.close();
     await this.face.closeSessions();
     await Promise.allSettled([...this.connections].map((u) => u.close()));
   }
 }
 
+function gaveUpReason(err?: Error): string {
+  if (err instanceof CrashLoopError) return `crash-loop breaker: it crashed ${err.restarts} times in ${Math.round(err.windowMs / 1000)}s`;
+  if (err instanceof ChildSpawnError) return 'a restart failed: the command could not be started';
+  return 'its connection closed and is not reopened';
+}
+
 /** A stdio MCP server served over HTTP: supervised child processes as the upstream. */
 export class StdioBridge extends Bridge {
+  /** Child processes running now, shared and per-session (also the switchboard_children gauge). */
+  get children(): number {
+    return this.live.n;
+  }
+
+  private readonly live: { n: number };
+
   constructor(options: StdioBridgeOptions) {
-    const { child, supervisor, ...rest } = options;
+    const { child, supervisor, childIdleTimeoutMs, ...rest } = options;
     // The hooks fire only after start(), when the bridge and its metrics exist.
     const self: { bridge?: Bridge } = {};
     const metrics = () => self.bridge?.metrics;
+    const live = { n: 0 };
+    const perSession = (rest.isolation ?? 'per-session') === 'per-session';
+    const childIdle = childIdleTimeoutMs ?? DEFAULT_CHILD_IDLE_TIMEOUT_MS;
     super({
       ...rest,
+      sessionIdleTimeoutMs: perSession ? Math.min(rest.sessionIdleTimeoutMs ?? Number.POSITIVE_INFINITY, childIdle) : rest.sessionIdleTimeoutMs,
+      readinessDetail: () => ({ children: live.n, ...(rest.maxChildren !== undefined ? { maxChildren: rest.maxChildren } : {}), ...rest.readinessDetail?.() }),
       upstream: stdioUpstream(child, {
         ...supervisor,
         logger: rest.logger,
-        onSpawn: () => metrics()?.children.inc(),
+        onSpawn: () => metrics()?.children.set(++live.n),
         onCrash: () => {
-          metrics()?.children.dec();
+          metrics()?.children.set(--live.n);
           metrics()?.restarts.inc();
         },
-        onStop: () => metrics()?.children.dec(),
+        onStop: () => metrics()?.children.set(--live.n),
       }),
     });
+    this.live = live;
     self.bridge = this;
   }
 }

@@ -104,6 +104,9 @@ export class SupervisedChild implements Transport {
       this.waiting.add(m.id);
     } else if ('method' in m && m.method === 'notifications/initialized') {
       this.initializedNotification = m;
+    } else if ('method' in m && m.method === 'notifications/cancelled') {
+      // Servers need not answer a cancelled request: waiting on it would count it in flight forever.
+      this.waiting.delete((m.params as { requestId?: RequestId } | undefined)?.requestId as RequestId);
     }
     // Only a start or restart in progress makes a send wait; the common case stays synchronous.
     if (this.ready) await this.ready;

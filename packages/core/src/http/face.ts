@@ -17,6 +17,7 @@ import { checkModernRequest } from './modern-headers.js';
 import { authenticate, cors, hostGuard, originGuard, refuseWith, wellKnown, type FaceRequest, type Middleware, type Refuse } from './middleware.js';
 import { defaultAllowedHosts, isLoopbackBind, type SecurityOptions } from './security.js';
 import { StreamableSession } from './streamable-session.js';
+import { evictionCandidate, handshakeExpired, idlest } from './session-expiry.js';
 
 /** What the face hands over for each client: a 2025 session (Streamable HTTP or SSE) or one 2026-07-28 request. */
 export interface SessionInfo {
@@ -57,6 +58,11 @@ export interface HttpFaceOptions {
   /** Open connections one client address may hold (default 256, 0 = no cap); beyond it a new one gets 429 and is closed. */
   maxConnectionsPerClient?: number;
   sessionIdleTimeoutMs?: number;
+  /**
+   * A session that has not completed the MCP handshake (initialize, then notifications/initialized) and waits on
+   * nothing is closed after this long idle (default 10 s); when maxSessions is reached, such sessions make room first.
+   */
+  handshakeTimeoutMs?: number;
   maxSessions?: number;
   /** Starts every session id: a replica's name, so a proxy in front of several replicas can route by it. */
   sessionIdPrefix?: string;
@@ -93,7 +99,10 @@ function trimSlash(p: string): string {
 export class HttpFace {
   readonly server: http.Server;
   private readonly o: Required<
-    Pick<HttpFaceOptions, 'host' | 'port' | 'mcpPath' | 'ssePath' | 'messagesPath' | 'maxBodyBytes' | 'sessionIdleTimeoutMs' | 'maxSessions' | 'keepaliveMs' | 'replayMaxEvents' | 'replayMaxBytes'>
+    Pick<
+      HttpFaceOptions,
+      'host' | 'port' | 'mcpPath' | 'ssePath' | 'messagesPath' | 'maxBodyBytes' | 'sessionIdleTimeoutMs' | 'handshakeTimeoutMs' | 'maxSessions' | 'keepaliveMs' | 'replayMaxEvents' | 'replayMaxBytes'
+    >
   > & { basePath: string };
   private readonly security: SecurityOptions;
   private authenticators: Authenticator[] = [];
@@ -119,6 +128,7 @@ export class HttpFace {
       messagesPath: options.messagesPath ?? '/messages',
       maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
       sessionIdleTimeoutMs: options.sessionIdleTimeoutMs ?? 30 * 60_000,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
       maxSessions: options.maxSessions ?? 1000,
       keepaliveMs: options.keepaliveMs ?? 15_000,
       replayMaxEvents: options.replayMaxEvents ?? 1000,
@@ -225,7 +235,7 @@ export class HttpFace {
       this.server.listen(this.o.port, this.o.host, () => resolve());
     });
     const port = (this.server.address() as AddressInfo).port;
-    const sweep = Math.max(250, Math.min(30_000, this.o.sessionIdleTimeoutMs / 4));
+    const sweep = Math.max(250, Math.min(30_000, this.o.sessionIdleTimeoutMs / 4, this.o.handshakeTimeoutMs / 4));
     this.reaper = setInterval(() => this.reap(), sweep);
     this.reaper.unref();
     const h = this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host;
@@ -250,7 +260,14 @@ export class HttpFace {
 
   private reap() {
     const now = Date.now();
+    const limits = { idleMs: this.o.sessionIdleTimeoutMs, handshakeMs: this.o.handshakeTimeoutMs };
     for (const [id, s] of this.sessions) {
+      if (handshakeExpired(s, now, limits)) {
+        this.log.info({ session: id }, 'session closed: it did not complete the MCP handshake (initialize, notifications/initialized) in time');
+        this.metrics?.sessionsExpired.inc();
+        void s.close();
+        continue;
+      }
       const busy = s instanceof StreamableSession ? s.openStreams > 0 : true;
       if (!busy && now - s.lastActivity > this.o.sessionIdleTimeoutMs) {
         this.log.info({ session: id }, 'session expired after idle timeout');
@@ -389,10 +406,38 @@ export class HttpFace {
     return c.authInfo ? { authInfo: c.authInfo } : undefined;
   }
 
+  /**
+   * Room for one more session: when every slot is taken, the longest-idle session that never completed the handshake
+   * is closed to make it. False: the limit stands.
+   */
+  private makeRoom(): boolean {
+    if (this.sessions.size < this.o.maxSessions) return true;
+    const victim = evictionCandidate(this.sessions.values());
+    if (!victim) return false;
+    this.log.info({ session: victim.sessionId }, 'session limit reached: closing the longest-idle session that never completed the MCP handshake');
+    this.metrics?.sessionsExpired.inc();
+    void victim.close();
+    return this.sessions.size < this.o.maxSessions;
+  }
+
+  /**
+   * Closes the longest-idle Streamable HTTP session with no stream open and no request waiting, to free what it holds
+   * (a per-session child). False: every session is in use.
+   */
+  closeIdlest(): boolean {
+    const streamable = [...this.sessions.values()].filter((s): s is StreamableSession => s instanceof StreamableSession);
+    const victim = idlest(streamable);
+    if (!victim) return false;
+    this.log.info({ session: victim.sessionId }, 'closing the longest-idle session to free its server for a new one');
+    this.metrics?.sessionsExpired.inc();
+    void victim.close();
+    return true;
+  }
+
   private async openStreamable(c: FaceRequest, init: Message & { params?: { protocolVersion?: string } }) {
     const { res } = c;
     if (this.draining) return this.unavailable(res, 'shutting down');
-    if (this.sessions.size >= this.o.maxSessions) return this.unavailable(res, `session limit ${this.o.maxSessions} reached`);
+    if (!this.makeRoom()) return this.unavailable(res, `session limit ${this.o.maxSessions} reached`);
     const session = new StreamableSession({
       idPrefix: this.options.sessionIdPrefix,
       keepaliveMs: this.o.keepaliveMs,
@@ -490,7 +535,7 @@ export class HttpFace {
       return this.reject(res, 405, 'method', `use GET on ${this.o.ssePath}`);
     }
     if (this.draining) return this.unavailable(res, 'shutting down');
-    if (this.sessions.size >= this.o.maxSessions) return this.unavailable(res, `session limit ${this.o.maxSessions} reached`);
+    if (!this.makeRoom()) return this.unavailable(res, `session limit ${this.o.maxSessions} reached`);
     const endpoint = this.endpointBase(req) + this.o.messagesPath;
     const session = new LegacySseSession(res, (id) => `${endpoint}?sessionId=${id}`, this.o.keepaliveMs, this.options.sessionIdPrefix);
     session.owner = c.authInfo?.clientId;

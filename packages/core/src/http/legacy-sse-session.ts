@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { MessageExtraInfo, Transport } from '../transport.js';
-import { clientText, type Message } from '../jsonrpc.js';
+import { clientText, isRequest, isResponse, type Message, type RequestId } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { SseWriter } from './sse.js';
 
@@ -17,6 +17,9 @@ export class LegacySseSession implements Transport {
   lastActivity = Date.now();
   /** The caller that opened the session (its authenticated id): only it may post to the session. */
   owner?: string;
+  /** The client completed the MCP handshake (sent notifications/initialized). */
+  initialized = false;
+  private readonly pending = new Set<RequestId>();
   private readonly writer: SseWriter;
   private closed = false;
 
@@ -31,11 +34,21 @@ export class LegacySseSession implements Transport {
 
   receive(messages: Message[], extra?: MessageExtraInfo): void {
     this.lastActivity = Date.now();
+    for (const m of messages) {
+      if (isRequest(m)) this.pending.add(m.id);
+      else if ((m as { method?: string }).method === 'notifications/initialized') this.initialized = true;
+    }
     for (const m of messages) this.onmessage?.(m, extra);
+  }
+
+  /** Requests of the client not answered yet. */
+  get waiting(): number {
+    return this.pending.size;
   }
 
   async send(message: Parameters<Transport['send']>[0]): Promise<void> {
     if (this.closed) throw new TransportClosedError('SSE client session');
+    if (isResponse(message)) this.pending.delete(message.id);
     this.writer.event(clientText(message));
   }
 

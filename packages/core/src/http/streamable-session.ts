@@ -52,6 +52,8 @@ export class StreamableSession implements Transport {
   /** The caller that opened the session (its authenticated id): only it may use the session. */
   owner?: string;
   lastActivity = Date.now();
+  /** The client completed the MCP handshake (sent notifications/initialized). */
+  initialized = false;
   private readonly log: EventLog;
   private readonly streams = new Map<string, Stream>();
   private readonly byRequest = new Map<RequestId, Stream>();
@@ -68,6 +70,11 @@ export class StreamableSession implements Transport {
 
   async start(): Promise<void> {}
 
+  /** Requests of the client not answered yet. */
+  get waiting(): number {
+    return this.byRequest.size;
+  }
+
   get openStreams(): number {
     let n = 0;
     for (const s of this.streams.values()) if (s.writer && !s.writer.closed) n++;
@@ -77,6 +84,7 @@ export class StreamableSession implements Transport {
   /** Client → server messages of one POST. Requests get an SSE stream on `res`; the rest get 202. */
   handlePost(res: ServerResponse, messages: Message[], extra?: MessageExtraInfo): void {
     this.lastActivity = Date.now();
+    if (!this.initialized) this.initialized = messages.some((m) => (m as { method?: string }).method === 'notifications/initialized');
     const requests = messages.filter(isRequest);
     // An id still in flight on this session cannot name a second request: its answer could not be told apart, and
     // the first caller would wait for ever. The duplicate is answered with an error; the first call carries on.

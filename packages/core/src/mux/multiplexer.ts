@@ -11,7 +11,7 @@ import {
   type Message,
   type RequestId,
 } from '../jsonrpc.js';
-import { SwitchboardError, TransportClosedError } from '../errors.js';
+import { InitTimeoutError, SwitchboardError, TransportClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Requester } from '../requester.js';
 import { LATEST_SESSION_PROTOCOL_VERSION, META, MODERN_PROTOCOL_VERSION, isSessionProtocolVersion } from '../protocol.js';
@@ -112,7 +112,7 @@ export class Multiplexer {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new SwitchboardError('SB_INIT_TIMEOUT', `${this.name} did not answer ${method} within ${Math.round(this.initTimeoutMs / 1000)}s: check that it is an MCP server speaking stdio (raise the limit with --init-timeout)`)),
+        () => reject(new InitTimeoutError(this.name, method, this.initTimeoutMs)),
         this.initTimeoutMs,
       );
       timer.unref();
