@@ -136,13 +136,13 @@ export class GatewaySession implements UpstreamTransport {
           for (const lane of this.lanes.values()) void lane.send({ jsonrpc: '2.0', id: `gw-log-${++this.askSeq}`, method: m.method, params: p } as Message).catch(() => {});
           return this.ok(m.id, {});
         case 'tools/list':
-          return this.ok(m.id, { tools: this.visibleTools(caller) });
+          return this.reply(this.router.toolsFor(this.router.policyFor(caller)).response(m.id));
         case 'prompts/list':
-          return this.ok(m.id, { prompts: this.visiblePrompts() });
+          return this.reply(this.router.promptList().response(m.id));
         case 'resources/list':
-          return this.ok(m.id, { resources: this.resources('resources', 'uri') });
+          return this.reply(this.router.resourceList('resources').response(m.id));
         case 'resources/templates/list':
-          return this.ok(m.id, { resourceTemplates: this.resources('templates', 'uriTemplate') });
+          return this.reply(this.router.resourceList('templates').response(m.id));
         case 'tools/call':
           return await this.callTool(m, caller);
         case 'prompts/get':
@@ -169,38 +169,6 @@ export class GatewaySession implements UpstreamTransport {
       serverInfo: GATEWAY_INFO,
       instructions: 'Tools, prompts and resources of several MCP servers, each name prefixed with its server’s name (server__tool).',
     };
-  }
-
-  private visibleTools(caller: AuthInfo | undefined): Params[] {
-    const policy = this.router.policyFor(caller);
-    const out: Params[] = [];
-    for (const e of this.router.tables.tools.entries) {
-      if (!policy.permits(e.server, e.original) || this.router.withheld.has(e.exposed)) continue;
-      const tool = this.router.backends.get(e.server)?.catalog?.tools.find((t) => t.name === e.original);
-      if (tool) out.push({ ...tool, name: e.exposed });
-    }
-    return out;
-  }
-
-  private visiblePrompts(): Params[] {
-    const out: Params[] = [];
-    for (const e of this.router.tables.prompts.entries) {
-      const prompt = this.router.backends.get(e.server)?.catalog?.prompts.find((p) => p.name === e.original);
-      if (prompt) out.push({ ...prompt, name: e.exposed });
-    }
-    return out;
-  }
-
-  private resources(kind: 'resources' | 'templates', field: 'uri' | 'uriTemplate'): Params[] {
-    const out: Params[] = [];
-    for (const b of this.router.backends.values()) {
-      if (b.state !== 'up' || !b.catalog) continue;
-      for (const r of b.catalog[kind]) {
-        const exposed = this.router.tables.uris.toExposed(b.key, String(r[field]));
-        if (exposed) out.push({ ...r, [field]: exposed });
-      }
-    }
-    return out;
   }
 
   private lane(server: string): Lane {
