@@ -4,7 +4,8 @@
 // aggregated from two backends while a third is hung, and RSS with 1,000 idle sessions. Rounds are interleaved
 // (bridge, gateway, bridge, gateway …) so that a busy moment on this shared box hurts both alike; ratios are the
 // figures to read. Writes bench/results-gateway.json; RESULTS-gateway.md is written from it by hand.
-//   node bench/gateway.mjs [--rounds 2] [--seconds 5]
+//   node bench/gateway.mjs [--rounds 2] [--seconds 5] [--only tools-list]
+// --only tools-list measures the list figure alone (prints it; results-gateway.json is left as it is).
 import { Pool } from 'undici';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,10 @@ async function listLatency() {
   return { tools, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
 
+if (arg('only', '') === 'tools-list') {
+  console.log(JSON.stringify({ machine: describeMachine(), date: new Date().toISOString(), toolsList: await listLatency() }, null, 2));
+  process.exit(0);
+}
 const results = { machine: describeMachine(), date: new Date().toISOString(), seconds: SECONDS, rounds: [] };
 for (let r = 0; r < ROUNDS; r++) {
   const round = { direct: { c1: await direct() } };

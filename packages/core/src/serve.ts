@@ -2,7 +2,7 @@
  * The serving half of the core — faces, pipe, layers, children, bridge — without the remote client side
  * (OAuth, the HTTP client transports), so a process that only serves does not load the client SDK.
  */
-export type { Transport, SendOptions, AuthInfo, MessageExtraInfo } from './transport.js';
+export type { Transport, SendOptions, CallExtra, AuthInfo, MessageExtraInfo } from './transport.js';
 export * from './jsonrpc.js';
 export * from './errors.js';
 export * from './protocol.js';

@@ -8,7 +8,15 @@ export type { AuthInfo, MessageExtraInfo, TransportSendOptions };
  * caller is (`extra.authInfo`). SDK transports that do not know the field ignore it.
  */
 export interface SendOptions extends TransportSendOptions {
-  extra?: MessageExtraInfo;
+  extra?: CallExtra;
+}
+
+/**
+ * MessageExtraInfo plus the W3C trace headers of the HTTP request that carried the message, as received (a
+ * consumer validates them; a repeated header is not passed on, since the spec makes it invalid).
+ */
+export interface CallExtra extends MessageExtraInfo {
+  trace?: { traceparent?: string; tracestate?: string };
 }
 
 /**

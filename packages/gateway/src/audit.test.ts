@@ -41,6 +41,17 @@ describe('argumentsHash', () => {
 });
 
 describe('AuditLog', () => {
+  it('writes the trace id, the gateway hop span and the caller span when the call carried a trace context', async () => {
+    const path = tmp();
+    const audit = new AuditLog({ path, maxBytes: 1 << 20, keep: 2, now: fixed });
+    audit.call(call({ trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentId: '00f067aa0ba902b7', spanId: 'aaaaaaaaaaaaaaaa' } }));
+    audit.call(call());
+    await audit.close();
+    const [traced, plain] = lines(path);
+    expect(traced).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: 'aaaaaaaaaaaaaaaa', parentSpanId: '00f067aa0ba902b7' });
+    expect(plain).not.toHaveProperty('traceId');
+  });
+
   it('writes one JSON line per call, with the hash and never the arguments', async () => {
     const path = tmp();
     const audit = new AuditLog({ path, maxBytes: 1 << 20, keep: 2, now: fixed });

@@ -19,6 +19,8 @@ export interface AuditCallInput {
   errorCode?: string | number;
   bytesIn: number;
   bytesOut: number;
+  /** The W3C trace context of the call, when the caller sent one (traceparent header or `_meta`). */
+  trace?: { traceId: string; parentId: string; spanId: string };
 }
 
 export interface AuditPinInput {
@@ -121,6 +123,8 @@ export class AuditLog {
       ...(input.errorCode !== undefined ? { error: input.errorCode } : {}),
       bytesIn: input.bytesIn,
       bytesOut: input.bytesOut,
+      // spanId is the gateway's hop (the backend's parent); parentSpanId the caller's span.
+      ...(input.trace ? { traceId: input.trace.traceId, spanId: input.trace.spanId, parentSpanId: input.trace.parentId } : {}),
     }));
   }
 

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { AuthInfo, Transport } from '../transport.js';
+import type { AuthInfo, CallExtra, Transport } from '../transport.js';
 import { ErrorCode, clientText, errorResponse, isJsonRpcMessage, isRequest, type Message } from '../jsonrpc.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -402,8 +402,12 @@ export class HttpFace {
     return this.handleSessionless(c, first);
   }
 
-  private extraOf(c: FaceRequest) {
-    return c.authInfo ? { authInfo: c.authInfo } : undefined;
+  private extraOf(c: FaceRequest): CallExtra | undefined {
+    const traceparent = c.req.headers.traceparent;
+    if (typeof traceparent !== 'string') return c.authInfo ? { authInfo: c.authInfo } : undefined;
+    const tracestate = c.req.headers.tracestate;
+    const trace = { traceparent, ...(typeof tracestate === 'string' ? { tracestate } : {}) };
+    return c.authInfo ? { authInfo: c.authInfo, trace } : { trace };
   }
 
   /**

@@ -11,6 +11,9 @@ import type { Backend } from './backend.js';
 import { comparePins, type PinLock, type ToolDefinition } from '../pinning.js';
 import type { PinningMode } from '../config/types.js';
 import { GatewaySession } from './session.js';
+import { CachedList, ListCache, rulesKey } from './list-cache.js';
+
+type Item = Record<string, unknown>;
 
 export interface RouterOptions {
   backends: Backend[];
@@ -60,6 +63,8 @@ export class GatewayRouter implements Upstream {
   withheld = new Set<string>();
   private readonly reported = new Set<string>();
   private readonly policies = new Map<string, CallerPolicy>();
+  /** Lists as each scope set sees them, per catalog version: a tools/list is a lookup. */
+  private readonly lists = new ListCache<CachedList>();
 
   constructor(readonly options: RouterOptions) {
     this.log = options.logger ?? silentLogger;
@@ -114,6 +119,7 @@ export class GatewayRouter implements Upstream {
   /** A backend's lists changed: rebuild the tables and tell every client to refresh what changed. */
   catalogChanged(): void {
     this.tables = this.build();
+    this.lists.invalidate();
     // A definition may change under the same name: every list is announced as changed.
     for (const s of this.sessions) {
       s.notify('notifications/tools/list_changed');
@@ -145,11 +151,65 @@ export class GatewayRouter implements Upstream {
     return tables;
   }
 
+  /** The tools this caller may see, under their exposed names: computed once per scope set and catalog version. */
+  toolsFor(policy: CallerPolicy): CachedList {
+    return this.lists.get(`tools\u0000${rulesKey(policy.rules)}`, () => {
+      const out: Item[] = [];
+      const byName = this.definitionsByName();
+      for (const e of this.tables.tools.entries) {
+        if (!policy.permits(e.server, e.original) || this.withheld.has(e.exposed)) continue;
+        const tool = byName.get(e.server)?.get(e.original);
+        // Shared by every session of this scope set: nothing downstream may change it in place.
+        if (tool) out.push(Object.freeze({ ...tool, name: e.exposed }));
+      }
+      return new CachedList('tools', out);
+    });
+  }
+
+  /** Prompts, resources and templates are the same for every caller: one cached list each. */
+  promptList(): CachedList {
+    return this.lists.get('prompts', () => {
+      const out: Item[] = [];
+      for (const e of this.tables.prompts.entries) {
+        const prompt = this.backends.get(e.server)?.catalog?.prompts.find((p) => p.name === e.original);
+        if (prompt) out.push({ ...prompt, name: e.exposed });
+      }
+      return new CachedList('prompts', out);
+    });
+  }
+
+  resourceList(kind: 'resources' | 'templates'): CachedList {
+    const field = kind === 'resources' ? 'uri' : 'uriTemplate';
+    return this.lists.get(kind, () => {
+      const out: Item[] = [];
+      for (const b of this.backends.values()) {
+        if (b.state !== 'up' || !b.catalog) continue;
+        for (const r of b.catalog[kind]) {
+          const exposed = this.tables.uris.toExposed(b.key, String(r[field]));
+          if (exposed) out.push({ ...r, [field]: exposed });
+        }
+      }
+      return new CachedList(kind === 'resources' ? 'resources' : 'resourceTemplates', out);
+    });
+  }
+
+  /** The catalog's version: it moves on every list_changed, reload and pin decision. */
+  get catalogVersion(): number {
+    return this.lists.currentVersion;
+  }
+
+  private definitionsByName(): Map<string, Map<unknown, Item>> {
+    const out = new Map<string, Map<unknown, Item>>();
+    for (const b of this.backends.values()) if (b.catalog) out.set(b.key, new Map(b.catalog.tools.map((t) => [t.name, t])));
+    return out;
+  }
+
   /** Every exposed tool's definition as clients see it (what pins are made of). */
   exposedDefinitions(tables: RoutingTables = this.tables): ToolDefinition[] {
     const out: ToolDefinition[] = [];
+    const byName = this.definitionsByName();
     for (const e of tables.tools.entries) {
-      const tool = this.backends.get(e.server)?.catalog?.tools.find((t) => t.name === e.original);
+      const tool = byName.get(e.server)?.get(e.original);
       if (tool) out.push({ ...(tool as object), name: e.exposed } as ToolDefinition);
     }
     return out;

@@ -18,6 +18,7 @@ import {
 } from '@switchboard-mcp/core/serve';
 import { SwitchboardError } from '@switchboard-mcp/core/serve';
 import type { GatewayRouter } from './router.js';
+import { childContext, metaWithTrace, type TraceContext } from '../trace/trace-context.js';
 
 type Params = Record<string, unknown>;
 type Req = Message & { id: RequestId; method: string; params?: Params };
@@ -33,7 +34,10 @@ interface Pending {
   started: number;
   callerId: string;
   bytesIn: number;
+  trace?: TraceContext;
 }
+
+type HeaderTrace = { traceparent?: string; tracestate?: string };
 
 /**
  * One client's view of the gateway. It answers what the gateway owns (initialize, ping, the merged lists) and routes
@@ -112,7 +116,7 @@ export class GatewaySession implements UpstreamTransport {
     if (this.closed) throw new SwitchboardError('SB_TRANSPORT_CLOSED', 'gateway session is closed');
     const m = message as Message;
     const caller = options?.extra?.authInfo ?? this.ctx.authInfo;
-    if (isRequest(m)) return this.request(m as Req, caller);
+    if (isRequest(m)) return this.request(m as Req, caller, options?.extra?.trace);
     if (isNotification(m)) return this.notification(m);
     if (isResponse(m)) {
       // The client's answer to a backend's request: back to that backend under its own id.
@@ -123,7 +127,7 @@ export class GatewaySession implements UpstreamTransport {
     }
   }
 
-  private async request(m: Req, caller: AuthInfo | undefined): Promise<void> {
+  private async request(m: Req, caller: AuthInfo | undefined, header?: HeaderTrace): Promise<void> {
     const p = m.params ?? {};
     try {
       switch (m.method) {
@@ -136,23 +140,23 @@ export class GatewaySession implements UpstreamTransport {
           for (const lane of this.lanes.values()) void lane.send({ jsonrpc: '2.0', id: `gw-log-${++this.askSeq}`, method: m.method, params: p } as Message).catch(() => {});
           return this.ok(m.id, {});
         case 'tools/list':
-          return this.ok(m.id, { tools: this.visibleTools(caller) });
+          return this.reply(this.router.toolsFor(this.router.policyFor(caller)).response(m.id));
         case 'prompts/list':
-          return this.ok(m.id, { prompts: this.visiblePrompts() });
+          return this.reply(this.router.promptList().response(m.id));
         case 'resources/list':
-          return this.ok(m.id, { resources: this.resources('resources', 'uri') });
+          return this.reply(this.router.resourceList('resources').response(m.id));
         case 'resources/templates/list':
-          return this.ok(m.id, { resourceTemplates: this.resources('templates', 'uriTemplate') });
+          return this.reply(this.router.resourceList('templates').response(m.id));
         case 'tools/call':
-          return await this.callTool(m, caller);
+          return await this.callTool(m, caller, header);
         case 'prompts/get':
-          return await this.forwardNamed(m, this.router.tables.prompts.resolve(String(p.name)), 'name');
+          return await this.forwardNamed(m, this.router.tables.prompts.resolve(String(p.name)), 'name', header);
         case 'resources/read':
         case 'resources/subscribe':
         case 'resources/unsubscribe':
-          return await this.forwardUri(m);
+          return await this.forwardUri(m, header);
         case 'completion/complete':
-          return await this.complete(m);
+          return await this.complete(m, header);
         default:
           return this.fail(m.id, ErrorCode.MethodNotFound, `Method not found: ${m.method}`);
       }
@@ -171,38 +175,6 @@ export class GatewaySession implements UpstreamTransport {
     };
   }
 
-  private visibleTools(caller: AuthInfo | undefined): Params[] {
-    const policy = this.router.policyFor(caller);
-    const out: Params[] = [];
-    for (const e of this.router.tables.tools.entries) {
-      if (!policy.permits(e.server, e.original) || this.router.withheld.has(e.exposed)) continue;
-      const tool = this.router.backends.get(e.server)?.catalog?.tools.find((t) => t.name === e.original);
-      if (tool) out.push({ ...tool, name: e.exposed });
-    }
-    return out;
-  }
-
-  private visiblePrompts(): Params[] {
-    const out: Params[] = [];
-    for (const e of this.router.tables.prompts.entries) {
-      const prompt = this.router.backends.get(e.server)?.catalog?.prompts.find((p) => p.name === e.original);
-      if (prompt) out.push({ ...prompt, name: e.exposed });
-    }
-    return out;
-  }
-
-  private resources(kind: 'resources' | 'templates', field: 'uri' | 'uriTemplate'): Params[] {
-    const out: Params[] = [];
-    for (const b of this.router.backends.values()) {
-      if (b.state !== 'up' || !b.catalog) continue;
-      for (const r of b.catalog[kind]) {
-        const exposed = this.router.tables.uris.toExposed(b.key, String(r[field]));
-        if (exposed) out.push({ ...r, [field]: exposed });
-      }
-    }
-    return out;
-  }
-
   private lane(server: string): Lane {
     let lane = this.lanes.get(server);
     if (lane) return lane;
@@ -217,13 +189,14 @@ export class GatewaySession implements UpstreamTransport {
     return lane;
   }
 
-  private async callTool(m: Req, caller: AuthInfo | undefined): Promise<void> {
+  private async callTool(m: Req, caller: AuthInfo | undefined, header?: HeaderTrace): Promise<void> {
     const p = m.params ?? {};
     const exposed = String(p.name);
     const entry = this.router.tables.tools.resolve(exposed);
     const policy = this.router.policyFor(caller);
     const audit = this.router.options.audit;
-    const base = { callerId: policy.callerId, sessionId: this.ctx.session?.id, tool: exposed, arguments: p.arguments, bytesIn: 0, bytesOut: 0 };
+    const trace = childContext(p._meta as Params | undefined, header);
+    const base = { callerId: policy.callerId, sessionId: this.ctx.session?.id, tool: exposed, arguments: p.arguments, bytesIn: 0, bytesOut: 0, trace };
     if (!entry || this.router.withheld.has(exposed)) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
     if (!policy.permits(entry.server, entry.original)) {
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'denied' });
@@ -250,41 +223,42 @@ export class GatewaySession implements UpstreamTransport {
       return this.fail(m.id, -32029, e.message, { retryAfterMs: e.retryAfterMs });
     }
     const lane = this.lane(entry.server);
-    this.pending.set(m.id, { server: entry.server, lane, tool: exposed, args: p.arguments, started: Date.now(), callerId: policy.callerId, bytesIn: JSON.stringify(p).length });
-    await lane.send({ ...m, params: { ...p, name: entry.original } } as Message).catch((err: Error) => {
+    this.pending.set(m.id, { server: entry.server, lane, tool: exposed, args: p.arguments, started: Date.now(), callerId: policy.callerId, bytesIn: JSON.stringify(p).length, trace });
+    await lane.send({ ...m, params: withMeta({ ...p, name: entry.original }, trace) } as Message).catch((err: Error) => {
       this.pending.delete(m.id);
       throw err;
     });
   }
 
   /** Sends a request to one backend with its params rewritten to that backend's names; its answer comes back on the lane. */
-  private async forward(m: Req, server: string, params: Params): Promise<void> {
+  private async forward(m: Req, server: string, params: Params, header: HeaderTrace | undefined): Promise<void> {
     const lane = this.lane(server);
+    const trace = childContext(m.params?._meta as Params | undefined, header);
     this.pending.set(m.id, { server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
-    await lane.send({ ...m, params: { ...m.params, ...params } } as Message);
+    await lane.send({ ...m, params: withMeta({ ...m.params, ...params }, trace) } as Message);
   }
 
-  private async forwardNamed(m: Req, entry: { server: string; original: string } | undefined, field: string): Promise<void> {
+  private async forwardNamed(m: Req, entry: { server: string; original: string } | undefined, field: string, header: HeaderTrace | undefined): Promise<void> {
     if (!entry) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown ${m.method.split('/')[0]!.replace(/s$/, '')}: ${String(m.params?.[field])}`);
-    return this.forward(m, entry.server, { [field]: entry.original });
+    return this.forward(m, entry.server, { [field]: entry.original }, header);
   }
 
-  private async forwardUri(m: Req): Promise<void> {
+  private async forwardUri(m: Req, header: HeaderTrace | undefined): Promise<void> {
     const target = this.router.tables.uris.toUpstream(String(m.params?.uri));
     if (!target) return this.fail(m.id, -32002, `Resource not found: ${String(m.params?.uri)}`);
-    return this.forward(m, target.server, { uri: target.uri });
+    return this.forward(m, target.server, { uri: target.uri }, header);
   }
 
-  private async complete(m: Req): Promise<void> {
+  private async complete(m: Req, header: HeaderTrace | undefined): Promise<void> {
     const ref = (m.params?.ref ?? {}) as { type?: string; name?: string; uri?: string };
     if (ref.type === 'ref/prompt') {
       const entry = this.router.tables.prompts.resolve(String(ref.name));
       if (!entry) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown prompt: ${String(ref.name)}`);
-      return this.forward(m, entry.server, { ref: { ...ref, name: entry.original } });
+      return this.forward(m, entry.server, { ref: { ...ref, name: entry.original } }, header);
     }
     const target = this.router.tables.uris.toUpstream(String(ref.uri));
     if (!target) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown resource template: ${String(ref.uri)}`);
-    return this.forward(m, target.server, { ref: { ...ref, uri: target.uri } });
+    return this.forward(m, target.server, { ref: { ...ref, uri: target.uri } }, header);
   }
 
   private async notification(m: Message & { method: string; params?: Params }): Promise<void> {
@@ -321,6 +295,7 @@ export class GatewaySession implements UpstreamTransport {
           ...(error?.code !== undefined ? { errorCode: error.code } : {}),
           bytesIn: p.bytesIn,
           bytesOut: JSON.stringify(m).length,
+          trace: p.trace,
         });
       }
       this.reply(m);
@@ -357,4 +332,16 @@ export class GatewaySession implements UpstreamTransport {
     }
     this.reply(m);
   }
+}
+
+/** Params with this hop's trace context in `_meta` (an invalid one the caller sent is removed, not forwarded). */
+function withMeta(params: Params, trace: TraceContext | undefined): Params {
+  const meta = params._meta as Params | undefined;
+  const next = metaWithTrace(meta, trace);
+  if (next === meta) return params;
+  if (next === undefined) {
+    const { _meta: _, ...rest } = params;
+    return rest;
+  }
+  return { ...params, _meta: next };
 }

@@ -1,0 +1,137 @@
+// The gateway's per-caller features end to end, through the real CLI: cached lists per scope set (and their
+// invalidation on reload), W3C trace context carried to the backend and into the audit log.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CLI, ROOT, freePort, killAll, startProcess, stop, until } from './fixtures/connect-helpers.js';
+
+const ECHO = join(ROOT, 'test/fixtures/echo-server.mjs');
+const KEYS = { alice: 'alice-key-0123456789abcdef', carol: 'carol-key-0123456789abcdef', bob: 'bob-key-0123456789abcdef00' };
+const sha = (k: string) => 'sha256:' + createHash('sha256').update(k).digest('hex');
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN = '00f067aa0ba902b7';
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-gateway-policy-'));
+const clients: Client[] = [];
+let gw: { url: string; base: string; child: ReturnType<typeof startProcess>; file: string };
+
+function config(echoDeny: string[] = []) {
+  return {
+    mcpServers: {
+      echo: { command: process.execPath, args: [ECHO], tools: { deny: echoDeny } },
+      other: { command: process.execPath, args: [ECHO] },
+    },
+    gateway: { auth: { keys: join(dir, 'keys.json') }, audit: { path: join(dir, 'audit.jsonl') } },
+  };
+}
+
+async function client(key: string, headers: Record<string, string> = {}) {
+  const c = new Client({ name: 'gw-policy', version: '1.0.0' });
+  await c.connect(new StreamableHTTPClientTransport(new URL(gw.url), { requestInit: { headers: { authorization: `Bearer ${key}`, ...headers } } }));
+  clients.push(c);
+  return c;
+}
+
+const names = async (c: Client) => (await c.listTools()).tools.map((t) => t.name).sort();
+
+beforeAll(async () => {
+  writeFileSync(
+    join(dir, 'keys.json'),
+    JSON.stringify({
+      keys: [
+        { id: 'alice', hash: sha(KEYS.alice), allow: ['echo.*'] },
+        { id: 'carol', hash: sha(KEYS.carol), allow: ['echo.*'] },
+        { id: 'bob', hash: sha(KEYS.bob), allow: ['*'], deny: ['echo.crash'] },
+      ],
+    }),
+  );
+  const file = join(dir, 'gateway.json');
+  writeFileSync(file, JSON.stringify(config()));
+  const port = await freePort();
+  const child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info']);
+  await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the gateway to listen').catch((err: Error) => {
+    err.message += `\n--- gateway output ---\n${child.output()}`;
+    throw err;
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await until(async () => {
+    const r = (await (await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${KEYS.bob}` } })).json()) as { servers?: Record<string, { state: string }> };
+    return r.servers?.echo?.state === 'up' && r.servers?.other?.state === 'up' ? true : undefined;
+  }, 60_000, 'both backends to be up');
+  gw = { url: `${base}/mcp`, base, child, file };
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.allSettled(clients.map((c) => c.close()));
+  await stop(gw?.child);
+  await killAll();
+});
+
+describe('gateway lists per scope set', () => {
+  it('callers with the same scopes see the same list, others their own; a reload changes every cached list', async () => {
+    const [alice, carol, bob] = [await client(KEYS.alice), await client(KEYS.carol), await client(KEYS.bob)];
+    const aliceNames = await names(alice);
+    expect(aliceNames).toContain('echo__crash');
+    expect(aliceNames.every((n) => n.startsWith('echo__'))).toBe(true);
+    expect(await names(carol)).toEqual(aliceNames);
+    const bobNames = await names(bob);
+    expect(bobNames).not.toContain('echo__crash');
+    expect(bobNames).toContain('other__echo');
+    // Twice more: the cached answer is the same answer.
+    expect(await names(alice)).toEqual(aliceNames);
+    expect(await names(bob)).toEqual(bobNames);
+
+    // Re-exposing a server (no restart) must reach callers whose list is cached.
+    writeFileSync(gw.file, JSON.stringify(config(['echo'])));
+    await until(async () => (!(await names(alice)).includes('echo__echo') ? true : undefined), 30_000, 'echo__echo to leave alice’s list');
+    expect(await names(carol)).not.toContain('echo__echo');
+    expect(await names(bob)).not.toContain('echo__echo');
+    expect(await names(bob)).toContain('other__echo');
+    writeFileSync(gw.file, JSON.stringify(config()));
+    await until(async () => ((await names(alice)).includes('echo__echo') ? true : undefined), 30_000, 'echo__echo to come back');
+  });
+});
+
+describe('gateway trace context', () => {
+  const meta = (r: { structuredContent?: unknown }) => (r.structuredContent as { meta: Record<string, unknown> | null }).meta;
+
+  it('carries the traceparent header to the backend as a child span in _meta and writes it in the audit line', async () => {
+    const c = await client(KEYS.bob, { traceparent: `00-${TRACE}-${CALLER_SPAN}-01`, tracestate: 'vendor=abc' });
+    const r = await c.callTool({ name: 'other__echo', arguments: { text: 'traced' } });
+    const sent = meta(r)!;
+    const m = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(String(sent.traceparent));
+    expect(m, JSON.stringify(sent)).not.toBeNull();
+    expect(m![1]).toBe(TRACE);
+    expect(m![2]).not.toBe(CALLER_SPAN);
+    expect(sent.tracestate).toBe('vendor=abc');
+    const line = await until(() => {
+      // A line may be half-written while we read: only whole lines count.
+      const file = join(dir, 'audit.jsonl');
+      const lines = (existsSync(file) ? readFileSync(file, 'utf8') : '').split('\n').flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+      return lines.find((l) => l.traceId === TRACE && l.spanId === m![2]);
+    }, 10_000, 'the traced audit line');
+    expect(line).toMatchObject({ caller: 'bob', tool: 'other__echo', parentSpanId: CALLER_SPAN, outcome: 'ok' });
+  });
+
+  it('takes _meta.traceparent of the request over the header, and drops an invalid one instead of forwarding it', async () => {
+    const c = await client(KEYS.bob, { traceparent: `00-${TRACE}-${CALLER_SPAN}-01` });
+    const own = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-00`;
+    const viaMeta = meta(await c.callTool({ name: 'other__echo', arguments: {}, _meta: { traceparent: own } }))!;
+    expect(String(viaMeta.traceparent)).toMatch(new RegExp(`^00-${'1'.repeat(32)}-[0-9a-f]{16}-00$`));
+
+    const plain = await client(KEYS.bob, { traceparent: 'not-a-traceparent' });
+    const bad = meta(await plain.callTool({ name: 'other__echo', arguments: {}, _meta: { traceparent: `ff-${TRACE}-${CALLER_SPAN}-01`, progressToken: 'kept' } }));
+    // The rest of _meta still travels (the progress token under the lane's own name).
+    expect(Object.keys(bad ?? {})).toEqual(['progressToken']);
+  });
+});
