@@ -36,6 +36,8 @@ export const {
   stopAll,
   freePort,
   bridgeAvailable,
+  gatewayArgs,
+  gatewayReady,
   runTarget,
   TARGETS,
   CLI_MAIN,

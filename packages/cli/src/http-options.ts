@@ -138,7 +138,7 @@ export async function runBridge(
   argv: Pick<HttpFaceArgs, 'mcpPath' | 'ssePath' | 'transport'>,
   extra: Record<string, unknown>,
   stop: () => Promise<void>,
-): Promise<void> {
+): Promise<{ url: string }> {
   installSignalHandlers(log, stop);
   const { url } = await bridge.start();
   announce(log, url, argv, extra);
@@ -148,6 +148,7 @@ export async function runBridge(
     await stop().catch(() => {});
     process.exit(1);
   });
+  return { url };
 }
 
 /**
