@@ -88,7 +88,7 @@ describe.skipIf(!bridgeAvailable())("the README's first command", () => {
       expect(names).toEqual(expect.arrayContaining(['demo__echo', 'demo__add', 'notes__listNotes', 'notes__addNote', 'notes__getNote', 'remote__echo']));
       const text = (r: { content?: unknown }) => JSON.stringify(r.content);
       expect(text(await client.callTool({ name: 'demo__add', arguments: { a: 2, b: 40 } }))).toContain('42');
-      const added = await client.callTool({ name: 'notes__addNote', arguments: { body: { text: 'from the readme test' } } });
+      const added = await client.callTool({ name: 'notes__addNote', arguments: { text: 'from the readme test' } });
       expect(added.isError, text(added)).toBeFalsy();
       expect(text(await client.callTool({ name: 'notes__listNotes', arguments: {} }))).toContain('from the readme test');
       expect(text(await client.callTool({ name: 'remote__echo', arguments: { text: 'through the bridge' } }))).toContain('through the bridge');

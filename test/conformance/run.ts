@@ -33,6 +33,7 @@ export const {
   ensureConformance,
   startServer,
   killGroup,
+  descendants,
   stopAll,
   freePort,
   bridgeAvailable,
