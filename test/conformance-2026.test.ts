@@ -169,6 +169,16 @@ describe(`conformance 0.2.0-alpha --requirements ${REQUIREMENTS} (v2-SDK fixture
   );
 
   it.skipIf(!haveBridge)(
+    'through the gateway (the fixture its only backend, empty prefix) exactly the lists of bridge --server-protocol 2025',
+    async () => {
+      const [gw, bridged] = await Promise.all([target('gateway'), target('bridge-2025-shared')]);
+      const lists = (r: TargetResult) => withoutUnstable('gateway', r);
+      expect(lists(gw), describeRun(gw)).toEqual(lists(bridged));
+    },
+    RUN_TIMEOUT,
+  );
+
+  it.skipIf(!haveBridge)(
     'every scenario that passes directly but not through a bridge is a documented bridge failure',
     async () => {
       const direct = await target('direct');

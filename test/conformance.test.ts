@@ -28,6 +28,8 @@ const SETUP_TIMEOUT = 8 * 60_000; // first run downloads ~45 MB from the npm reg
 const RUN_TIMEOUT = 3 * 60_000;
 
 const results: Record<string, TargetResult> = {};
+/** Informational 0.2.0-alpha runs at --spec-version 2026-07-28, by target id (RESULTS.md renders them too). */
+const alpha2026: Record<string, { id: string; label: string; ms: number; passed: string[]; failed: string[]; inconclusive: string[] }> = {};
 const pending = new Map<string, Promise<TargetResult>>();
 
 /** Run a target once per file; later callers (e.g. bridged comparisons) reuse the result. */
@@ -68,7 +70,7 @@ afterAll(async () => {
       { id, label: r.label, ms: r.ms, passed: r.passed, failed: r.failed, inconclusive: r.inconclusive, failures: r.raw.failures, warnings: r.raw.warnings, command: r.raw.command },
     ]),
   );
-  writeFileSync(join(CACHE_DIR, 'last-run.json'), JSON.stringify({ when: new Date().toISOString(), results: slim }, null, 2));
+  writeFileSync(join(CACHE_DIR, 'last-run.json'), JSON.stringify({ when: new Date().toISOString(), results: slim, alpha2026 }, null, 2));
 }, 60_000);
 
 describe('conformance 0.1.16: servers served directly', () => {
@@ -128,7 +130,9 @@ describe('conformance 0.1.16: servers served directly', () => {
       const port = await freePort();
       const srv = await startServer({ name: 'fixture-direct (2026-07-28)', ...t.start(port) });
       try {
+        const t0 = Date.now();
         const r = await runConformance({ url: `http://127.0.0.1:${port}/mcp`, version: 'alpha', specVersion: '2026-07-28', suite: 'active' });
+        alpha2026['fixture-direct'] = { id: 'fixture-direct', label: t.label, ms: Date.now() - t0, passed: r.passed, failed: r.failed, inconclusive: r.inconclusive };
         const total = r.passed.length + r.failed.length + r.inconclusive.length;
         console.log(`[conformance] 2026-07-28 (alpha) fixture direct: ${r.passed.length}/${total} passed (the v1 fixture speaks 2025-11-25 only)`);
         expect(total).toBeGreaterThan(0);
@@ -163,4 +167,55 @@ describe.skipIf(!haveBridge)('conformance 0.1.16: through switchboard bridge (st
       );
     }
   }
+});
+
+// The gateway with the fixture as its only backend, under the empty prefix: the suite's fixture names resolve as
+// they are, so every result must be the bridge's. Exact lists: a scenario that starts passing (or failing) here shows.
+describe.skipIf(!haveBridge)('conformance through switchboard gateway (fixture as the only backend, empty prefix)', () => {
+  it(
+    '0.1.16 --suite all: every scenario passes but server-sse-polling (inconclusive, as directly): the bridge’s lists exactly',
+    async () => {
+      const bridged = await target('fixture-bridge-shared');
+      const gw = await target('fixture-gateway');
+      console.log(`[conformance] fixture via gateway: ${counts(gw)} | via bridge (shared): ${counts(bridged)}`);
+      const detail = Object.entries(gw.raw.failures).map(([s, f]) => `${s}: ${f.join(' | ')}`).join('\n');
+      expect(gw.failed, `${detail}\n${gw.serverLogs}`).toEqual([]);
+      expect(gw.inconclusive).toEqual(['server-sse-polling']);
+      expect(gw.passed).toEqual(listedScenarios.filter((s) => s !== 'server-sse-polling'));
+      expect({ passed: gw.passed, failed: gw.failed, inconclusive: gw.inconclusive }).toEqual({ passed: bridged.passed, failed: bridged.failed, inconclusive: bridged.inconclusive });
+      expect(gw.raw.exitCode).toBe(0);
+    },
+    RUN_TIMEOUT,
+  );
+
+  it(
+    '0.2.0-alpha --spec-version 2026-07-28 --suite active (v1 fixture): the same lists as through the bridge',
+    async () => {
+      const run = async (id: string) => {
+        const port = await freePort();
+        const srv = await startServer({ name: `${id} (2026-07-28)`, ...TARGETS[id]!.start(port) });
+        try {
+          const t0 = Date.now();
+          const r = await runConformance({ url: `http://127.0.0.1:${port}/mcp`, version: 'alpha', specVersion: '2026-07-28', suite: 'active' });
+          alpha2026[id] = { id, label: TARGETS[id]!.label, ms: Date.now() - t0, passed: r.passed, failed: r.failed, inconclusive: r.inconclusive };
+          return r;
+        } finally {
+          await srv.stop();
+        }
+      };
+      const bridged = await run('fixture-bridge-shared');
+      const gw = await run('fixture-gateway');
+      console.log(`[conformance] 2026-07-28 (alpha, --suite active) v1 fixture: gateway ${gw.passed.length} passed / ${gw.failed.length} failed, bridge ${bridged.passed.length} / ${bridged.failed.length}`);
+      expect(gw.raw.timedOut).toBe(false);
+      // Every scenario of the active suite passes through the bridge's 2026-07-28 face (RESULTS.md): the same here.
+      expect(gw.failed, JSON.stringify(gw.raw.failures, null, 1)).toEqual([]);
+      expect(gw.inconclusive).toEqual([]);
+      expect({ passed: gw.passed, failed: gw.failed, inconclusive: gw.inconclusive }, JSON.stringify(gw.raw.failures, null, 1)).toEqual({
+        passed: bridged.passed,
+        failed: bridged.failed,
+        inconclusive: bridged.inconclusive,
+      });
+    },
+    RUN_TIMEOUT,
+  );
 });

@@ -66,6 +66,8 @@ export interface StartServerOptions {
   cwd?: string;
   readyPattern?: RegExp;
   healthUrl?: string;
+  /** With healthUrl: the 200 response's body must match too. */
+  healthBody?: RegExp;
   timeoutMs?: number;
 }
 export interface Target {
@@ -100,8 +102,12 @@ export function ensureConformance(opts?: { alpha?: boolean; log?: (msg: string) 
 };
 export function runConformance(opts: RunConformanceOptions): Promise<ConformanceResult>;
 export function startServer(opts: StartServerOptions): Promise<StartedServer>;
+/** PIDs of every live descendant of `pid` (Linux /proc walk; empty elsewhere). */
+export function descendants(pid: number): number[];
 export function killGroup(child: ChildProcess, graceMs?: number): Promise<void>;
 export function stopAll(): Promise<void>;
 export function freePort(): Promise<number>;
 export function bridgeAvailable(): boolean;
+export function gatewayArgs(port: number, serverArgs: string[], extra?: string[]): string[];
+export function gatewayReady(port: number): { healthUrl: string; healthBody: RegExp };
 export function runTarget(id: string, runOpts?: Omit<RunConformanceOptions, 'url'>): Promise<TargetResult>;

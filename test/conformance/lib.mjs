@@ -2,7 +2,7 @@
 // running the official conformance CLI against a URL and parsing its per-scenario results, starting
 // and stopping the servers under test, and the list of targets we measure.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { ensureConformance, REPO_ROOT, CACHE_DIR } from './setup.mjs';
@@ -23,7 +23,7 @@ function capture(stream, sink) {
 }
 
 /** PIDs of all live descendants of `pid` (Linux /proc walk; empty elsewhere). */
-function descendants(pid) {
+export function descendants(pid) {
   const children = new Map();
   let entries = [];
   try {
@@ -124,9 +124,9 @@ export function freePort() {
 
 /**
  * Start a server process (detached: its own process group) and wait until it is ready: a line matching
- * `readyPattern` on stdout/stderr, or `GET healthUrl` → 200. Rejects (after killing it) on early exit or timeout.
+ * `readyPattern` on stdout/stderr, or `GET healthUrl` → 200 (with a body matching `healthBody`, when given). Rejects (after killing it) on early exit or timeout.
  */
-export async function startServer({ name, cmd, args, env = {}, cwd = REPO_ROOT, readyPattern = /listening/i, healthUrl, timeoutMs = 30_000 }) {
+export async function startServer({ name, cmd, args, env = {}, cwd = REPO_ROOT, readyPattern = /listening/i, healthUrl, healthBody, timeoutMs = 30_000 }) {
   const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   live.add(child);
   child.once('exit', () => live.delete(child));
@@ -159,7 +159,7 @@ export async function startServer({ name, cmd, args, env = {}, cwd = REPO_ROOT, 
           polling = true;
           try {
             const r = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) });
-            if (r.status === 200) finish();
+            if (r.status === 200 && (!healthBody || healthBody.test(await r.text()))) finish();
           } catch {
             /* not up yet */
           } finally {
@@ -332,6 +332,21 @@ export function bridgeAvailable() {
 }
 
 /**
+ * `switchboard gateway` with one stdio server as its only backend, under the empty prefix (names and URIs exactly
+ * the server's, so the suite's fixture names resolve). The config goes to a fresh file in the cache dir.
+ */
+export function gatewayArgs(port, serverArgs, extra = []) {
+  const dir = join(CACHE_DIR, 'gateway-configs');
+  mkdirSync(dir, { recursive: true });
+  const file = join(mkdtempSync(join(dir, 'gw-')), 'gateway.json');
+  writeFileSync(file, JSON.stringify({ mcpServers: { fixture: { command: process.execPath, args: serverArgs, prefix: '' } } }));
+  return [CLI_MAIN, 'gateway', '--config', file, '--no-watch', '--port', String(port), '--log-level', 'warn', ...extra];
+}
+
+/** Ready when /readyz lists the backend as up: the gateway listens before a slow backend has started. */
+export const gatewayReady = (port) => ({ healthUrl: `http://127.0.0.1:${port}/readyz`, healthBody: /"fixture":\{"state":"up"/ });
+
+/**
  * The measured targets. Each `start(port)` returns startServer() options; the MCP URL is
  * http://127.0.0.1:<port>/mcp for all of them.
  */
@@ -349,6 +364,12 @@ export const TARGETS = {
       env: { PORT: String(port) },
       readyPattern: /listening on port/i,
     }),
+  },
+  'fixture-gateway': {
+    label: 'fixture over stdio, via switchboard gateway (its only backend, empty prefix)',
+    bridged: true,
+    baseline: 'fixture-direct',
+    start: (port) => ({ cmd: process.execPath, args: gatewayArgs(port, [FIXTURE_STDIO]), ...gatewayReady(port) }),
   },
   ...Object.fromEntries(
     ['shared', 'per-session'].flatMap((isolation) => [

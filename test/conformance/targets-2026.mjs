@@ -8,7 +8,7 @@
 // (`checks`): the test then asserts that exactly those checks fail, so a fix that flips one check, or a new
 // failing check, shows up as a diff against this file.
 import { join } from 'node:path';
-import { CLI_MAIN, REPO_ROOT, freePort, runConformance, startServer } from './lib.mjs';
+import { CLI_MAIN, REPO_ROOT, freePort, gatewayArgs, gatewayReady, runConformance, startServer } from './lib.mjs';
 
 export const REQUIREMENTS = '2026-07-28';
 export const FIXTURE_2026_STDIO = join(REPO_ROOT, 'test', 'fixtures', 'conformance-2026-server.mjs');
@@ -44,6 +44,13 @@ export const TARGETS_2026 = {
       ]),
     ),
   ),
+  // The gateway opens every backend as a 2025 session and meets 2026 clients with the same era front as a
+  // translating bridge, so its expected profile is bridge --server-protocol 2025's.
+  gateway: {
+    label: 'fixture over stdio via switchboard gateway (its only backend, empty prefix)',
+    bridged: true,
+    servers: ([p]) => [{ cmd: process.execPath, args: gatewayArgs(p, [FIXTURE_2026_STDIO]), ...gatewayReady(p) }],
+  },
   'bridge-to': {
     label: 'switchboard bridge --to streamable-http <url>, in front of bridge --server-protocol 2026 --isolation shared (stdio fixture)',
     bridged: true,
@@ -177,6 +184,7 @@ export const EXPECTED_2026 = {
   'bridge-2025-per-session': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: { ...TRANSLATING_UNSTABLE } },
   'bridge-2026-shared': { failed: { ...FIXTURE_FAILED, ...PASSING_THROUGH }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: {} },
   'bridge-2026-per-session': { failed: { ...FIXTURE_FAILED, ...PASSING_THROUGH }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: {} },
+  gateway: { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: { ...TRANSLATING_UNSTABLE } },
   // The --to leg shows the translating profile although the inner bridge passes 2026 through (OBSERVATIONS_2026).
   'bridge-to': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: { ...TRANSLATING_UNSTABLE } },
   // Same profile with a 2026-capable HTTP upstream that passes everything directly.

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `pnpm demo`: bridge the built-in demo server. Builds first only when a source is newer than the build (a full
-// build is ~40 s on a loaded 2-core box), and once the bridge listens prints one line saying how to try the URL.
+// `pnpm demo`: the gateway on its built-in example (`switchboard gateway --example`: a stdio server, an OpenAPI
+// spec against a local API, a bridged server as a remote). Builds first only when a source is newer than the build
+// (a full build is ~40 s on a loaded 2-core box), and once the gateway listens prints one line saying how to try it.
+// `pnpm demo -- --bridge` runs the earlier demo instead: `switchboard bridge --demo`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ function newest(paths) {
   return latest;
 }
 
-const inputs = ['core', 'openapi', 'cli'].flatMap((p) => [`packages/${p}/src`, `packages/${p}/package.json`, `packages/${p}/tsconfig.json`]);
+const inputs = ['core', 'openapi', 'gateway', 'cli'].flatMap((p) => [`packages/${p}/src`, `packages/${p}/package.json`, `packages/${p}/tsconfig.json`]);
 const stale = !existsSync(bundle) || newest([...inputs, 'tsconfig.base.json', 'pnpm-lock.yaml', 'packages/cli/scripts/bundle.mjs'].map((p) => join(root, p))) > statSync(bundle).mtimeMs;
 if (stale) {
   process.stderr.write('demo: sources changed since the last build — building\n');
@@ -36,7 +38,11 @@ if (stale) {
 
 // `pnpm demo -- --port 0` passes the `--` through: it is not ours to forward.
 const extra = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
-const child = spawn(process.execPath, [bundle, 'bridge', '--demo', ...extra], { stdio: ['inherit', 'inherit', 'pipe'] });
+const bridge = extra.includes('--bridge');
+const command = bridge ? ['bridge', '--demo', ...extra.filter((a) => a !== '--bridge')] : ['gateway', '--example', ...extra];
+// Its own process group: a terminal's Ctrl-C reaches this script (and pnpm) only, and the one signal forwarded
+// below is all the CLI gets — a second SIGINT would make it exit at once instead of stopping its servers.
+const child = spawn(process.execPath, [bundle, ...command], { stdio: ['inherit', 'inherit', 'pipe'], detached: true });
 let seen = '';
 child.stderr.on('data', (chunk) => {
   process.stderr.write(chunk);
@@ -50,5 +56,14 @@ child.stderr.on('data', (chunk) => {
     );
   }
 });
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+// pnpm may pass on the signal this script got from the terminal too: one burst is forwarded once, and a signal
+// a second or more later (a deliberate second Ctrl-C) goes through, so the CLI exits at once.
+let forwardedAt = 0;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (Date.now() - forwardedAt < 1000) return;
+    forwardedAt = Date.now();
+    child.kill(signal);
+  });
+}
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -157,7 +157,7 @@ export async function runBridge(
   argv: Pick<HttpFaceArgs, 'mcpPath' | 'ssePath' | 'transport'>,
   extra: Record<string, unknown>,
   stop: () => Promise<void>,
-): Promise<void> {
+): Promise<{ url: string }> {
   installSignalHandlers(log, stop);
   const { url } = await bridge.start();
   announce(log, url, argv, extra);
@@ -167,6 +167,7 @@ export async function runBridge(
     await stop().catch(() => {});
     process.exit(1);
   });
+  return { url };
 }
 
 /**

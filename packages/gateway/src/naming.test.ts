@@ -6,6 +6,12 @@ describe('exposedName', () => {
     expect(exposedName('github', 'create_issue')).toBe('github__create_issue');
   });
 
+  it('keeps the tool name alone under the empty prefix, still safe and within budget', () => {
+    expect(exposedName('', 'test_simple_text')).toBe('test_simple_text');
+    expect(exposedName('', 'a.b')).toBe('a_b');
+    expect(exposedName('', 'x'.repeat(80), 32)).toMatch(/^x{21}_[0-9a-f]{10}$/);
+  });
+
   it.each([
     ['fs.read', 'fs_read'],
     ['héllo wörld', 'h_llo_w_rld'],

@@ -20,7 +20,8 @@ export function defaultPrefix(serverKey: string): string {
 }
 
 /**
- * `prefix__tool`, always prefixed, so adding a backend never renames another backend's tools. Over budget, the
+ * `prefix__tool`, always prefixed, so adding a backend never renames another backend's tools; an empty prefix (one
+ * server configured to keep its own names) gives the sanitized tool name alone. Over budget, the
  * name keeps its head and ends in `_` + a hash of the unshortened original (prefix and raw tool name): two long
  * names never collide, and a name is the same on every run and every replica.
  */
@@ -28,7 +29,7 @@ export function exposedName(prefix: string, tool: string, budget = DEFAULT_NAME_
   if (!Number.isInteger(budget) || budget < MIN_NAME_BUDGET || budget > 64) {
     throw new RangeError(`name budget must be an integer from ${MIN_NAME_BUDGET} to 64, got ${budget}`);
   }
-  const full = `${sanitizeNamePart(prefix)}${NAME_SEPARATOR}${sanitizeNamePart(tool)}`;
+  const full = prefix === '' ? sanitizeNamePart(tool) : `${sanitizeNamePart(prefix)}${NAME_SEPARATOR}${sanitizeNamePart(tool)}`;
   if (full.length <= budget) return full;
   const suffix = '_' + sha256Hex(`${prefix}\u0000${tool}`).slice(0, HASH_LENGTH);
   const head = full.slice(0, budget - suffix.length).replace(/[_-]+$/, '');

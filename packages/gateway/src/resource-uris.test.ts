@@ -68,4 +68,15 @@ describe('ResourceUriMap', () => {
     expect(() => new ResourceUriMap({ a: 'f.s' })).toThrow(RangeError);
     expect(() => map.toExposed('unknown', 'file:///x')).toThrow(RangeError);
   });
+
+  it('passes the URIs of the one server with the empty prefix unchanged, both ways', () => {
+    const mixed = new ResourceUriMap({ fixture: '', fs: 'fs' });
+    expect(mixed.toExposed('fixture', 'test://static-text')).toBe('test://static-text');
+    expect(mixed.toUpstream('test://static-text')).toEqual({ server: 'fixture', uri: 'test://static-text' });
+    expect(mixed.toUpstream('test://template/{id}/data')).toEqual({ server: 'fixture', uri: 'test://template/{id}/data' });
+    expect(mixed.toUpstream('file+fs:///a')).toEqual({ server: 'fs', uri: 'file:///a' });
+    // Would read back as fs's: not exposed, so the map stays exact.
+    expect(mixed.toExposed('fixture', 'file+fs:///a')).toBeUndefined();
+    expect(() => new ResourceUriMap({ a: '', b: '' })).toThrow(/both have the empty prefix/);
+  });
 });

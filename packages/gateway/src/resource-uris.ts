@@ -16,6 +16,10 @@
  *
  * Only absolute URIs (with a scheme) can be namespaced; anything else yields undefined and the router drops
  * that resource with a warning. `ui://` (MCP Apps) is not special-cased yet.
+ *
+ * One server may have the empty prefix: its URIs pass unchanged, and a URI naming no prefixed server is its. A URI
+ * of that server whose scheme already ends in `+<another server's token>` would read back as the other server's,
+ * so it is not exposed (undefined), which keeps the mapping exact.
  */
 export interface UpstreamUri {
   server: string;
@@ -27,10 +31,18 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 export class ResourceUriMap {
   private readonly tokenByServer = new Map<string, string>();
   private readonly serverByToken = new Map<string, string>();
+  /** The server with the empty prefix, if any. */
+  private readonly bare: string | undefined;
 
-  /** server key → prefix. Prefixes must be distinct ignoring case. */
+  /** server key → prefix. Prefixes must be distinct ignoring case; at most one may be empty. */
   constructor(prefixes: Readonly<Record<string, string>>) {
+    let bare: string | undefined;
     for (const [server, prefix] of Object.entries(prefixes)) {
+      if (prefix === '') {
+        if (bare !== undefined) throw new RangeError(`servers ${bare} and ${server} both have the empty prefix; at most one may`);
+        bare = server;
+        continue;
+      }
       if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new RangeError(`prefix "${prefix}" of ${server} has characters outside A-Z a-z 0-9 _ -`);
       const token = prefix.replace(/_/g, '.');
       const folded = token.toLowerCase();
@@ -39,10 +51,12 @@ export class ResourceUriMap {
       this.tokenByServer.set(server, token);
       this.serverByToken.set(folded, server);
     }
+    this.bare = bare;
   }
 
   /** The URI (or URI template) a client sees; undefined when the upstream's URI has no scheme. */
   toExposed(server: string, uri: string): string | undefined {
+    if (server === this.bare) return this.prefixed(uri) ? undefined : uri;
     const token = this.tokenByServer.get(server);
     if (token === undefined) throw new RangeError(`unknown server ${server}`);
     const match = SCHEME.exec(uri);
@@ -52,6 +66,10 @@ export class ResourceUriMap {
 
   /** For reads, subscriptions and `resources/updated`: which server, and the URI as that server wrote it. */
   toUpstream(exposed: string): UpstreamUri | undefined {
+    return this.prefixed(exposed) ?? (this.bare !== undefined ? { server: this.bare, uri: exposed } : undefined);
+  }
+
+  private prefixed(exposed: string): UpstreamUri | undefined {
     const match = SCHEME.exec(exposed);
     if (!match) return undefined;
     const scheme = match[1]!;

@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { createLogger, type LogLevel } from '@switchboard-mcp/core/serve';
 import { httpFaceOptions, runBridge, toFaceOptions, type HttpFaceArgs } from '../http-options.js';
+import { entryForServedUrl, printEntry } from '../print-config.js';
 
 export const command = 'gateway';
 export const describe = 'Serve many MCP servers (stdio, remote, OpenAPI) behind one endpoint, from one config file';
@@ -10,7 +11,7 @@ export const describe = 'Serve many MCP servers (stdio, remote, OpenAPI) behind 
 export function builder(y: Argv) {
   return httpFaceOptions(
     y
-      .usage('$0 gateway --config gateway.json [options]\n$0 gateway check gateway.json')
+      .usage('$0 gateway --config gateway.json [options]\n$0 gateway --example\n$0 gateway check gateway.json')
       .command(
         'check <config>',
         'validate a config offline-ish: connect each server, print the catalog (names, sizes, tokens, collisions, unresolved secrets, suspicious descriptions)',
@@ -24,16 +25,19 @@ export function builder(y: Argv) {
         (argv) => pin(argv as never),
       )
       .option('config', { type: 'string', describe: 'the config file: an mcpServers file (Claude Desktop, Cursor, VS Code) works as it is', group: 'Gateway:' })
+      .option('example', { type: 'boolean', default: false, describe: 'serve a built-in example, no setup: a stdio server, an OpenAPI spec against a local API, and a bridged server as a remote (port 8080, or any free one)', group: 'Gateway:' })
       .option('watch', { type: 'boolean', default: true, describe: 'apply edits of the config file as they are saved: only changed servers restart, clients stay connected (--no-watch to turn off)', group: 'Gateway:' })
       .option('stdio', { type: 'boolean', default: false, describe: 'serve over stdio instead of HTTP (one entry in Claude Desktop for all your servers)', group: 'Gateway:' })
       .option('log-level', { choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const, describe: 'how much to log (stderr)' }),
   )
     .example('$0 gateway --config gateway.json', 'every server of the file at http://127.0.0.1:8080/mcp, tools named server__tool')
+    .example('$0 gateway --example', 'three built-in backends (stdio, OpenAPI, remote) behind one URL, with a Claude Desktop snippet')
     .example('$0 gateway --config ~/Library/Application\\ Support/Claude/claude_desktop_config.json --stdio', 'your Claude Desktop servers behind one stdio entry');
 }
 
 interface GatewayArgs extends HttpFaceArgs {
   config?: string;
+  example: boolean;
   stdio: boolean;
   watch: boolean;
   logLevel: LogLevel;
@@ -48,16 +52,41 @@ async function load(path: string, log: ReturnType<typeof createLogger>) {
 }
 
 export async function handler(argv: GatewayArgs): Promise<void> {
-  if (!argv.config) throw new Error('missing --config: switchboard gateway --config gateway.json (or: switchboard gateway check gateway.json)');
+  if (argv.example && argv.config) throw new Error('--example serves a built-in config: drop --config, or drop --example');
+  if (argv.example && argv.stdio) throw new Error('--example serves over HTTP: drop --stdio (or use --config with --stdio)');
+  if (!argv.config && !argv.example) throw new Error('missing --config: switchboard gateway --config gateway.json (or try: switchboard gateway --example)');
   const log = createLogger({ level: argv.logLevel, name: 'switchboard-gateway' });
-  const { gw, config, unresolved } = await load(argv.config, log);
+  if (!argv.example) {
+    await serve(argv, argv.config!, log);
+    return;
+  }
+  const { startExample, examplePort } = await import('../example/example.js');
+  const example = await startExample(log);
+  try {
+    const port = process.argv.includes('--port') ? argv.port : await examplePort(argv.host);
+    const url = await serve({ ...argv, port, watch: false }, example.configPath, log, { port, onStop: example.stop });
+    if (url) {
+      const listening = new URL(url);
+      process.stderr.write(`switchboard: the example gateway — ${url}\n${example.backends.map((b) => `  ${b.name}__*  ${b.what}`).join('\n')}\n`);
+      printEntry('switchboard-demo', entryForServedUrl({ host: argv.host, port: Number(listening.port), basePath: argv.basePath, mcpPath: argv.mcpPath, apiKeys: false }));
+    }
+  } catch (err) {
+    await example.stop();
+    throw err;
+  }
+}
+
+/** Serves one config; resolves with the Streamable HTTP URL once listening (undefined for --stdio, which never returns). */
+async function serve(argv: GatewayArgs, configPath: string, log: ReturnType<typeof createLogger>, override: { port?: number; onStop?: () => Promise<void> } = {}): Promise<string | undefined> {
+  argv = { ...argv, config: configPath };
+  const { gw, config, unresolved } = await load(configPath, log);
   if (unresolved.length) {
     throw new Error(`unresolved secrets: ${unresolved.map((u) => `${u.path} (${u.reference}: ${u.reason})`).join('; ')}`);
   }
   const keys = config.gateway.auth?.keys ? await gw.loadKeyFile(config.gateway.auth.keys) : undefined;
-  const lock = await gw.readLock(gw.lockPathFor(argv.config));
+  const lock = await gw.readLock(gw.lockPathFor(configPath));
   const router = await gw.createGateway(config, { logger: log, keys, lock });
-  if (argv.watch) watchConfig(argv.config, config, router, log);
+  if (argv.watch) watchConfig(configPath, config, router, log);
   if (argv.stdio) {
     const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
     const { pipe } = await import('@switchboard-mcp/core/serve');
@@ -77,7 +106,7 @@ export async function handler(argv: GatewayArgs): Promise<void> {
   const faceArgs: HttpFaceArgs = {
     ...argv,
     host: given('host') ? argv.host : listen.host,
-    port: given('port') ? argv.port : listen.port,
+    port: override.port ?? (given('port') ? argv.port : listen.port),
     basePath: given('base-path') ? argv.basePath : listen.basePath,
     mcpPath: given('mcp-path') ? argv.mcpPath : listen.mcpPath,
     ssePath: given('sse-path') ? argv.ssePath : listen.ssePath,
@@ -100,10 +129,12 @@ export async function handler(argv: GatewayArgs): Promise<void> {
   // Backends come up in the background (clients get list_changed as each does); a short wait lets a quick
   // start list everything from the first request.
   await Promise.race([router.start(), new Promise((r) => setTimeout(r, 5000).unref())]);
-  await runBridge(bridge, log, faceArgs, { servers: config.servers.length }, async () => {
+  const { url } = await runBridge(bridge, log, faceArgs, { servers: config.servers.length }, async () => {
     await bridge.stop(graceMs);
     await router.stop();
+    await override.onStop?.();
   });
+  return url;
 }
 
 /**

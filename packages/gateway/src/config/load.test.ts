@@ -40,6 +40,15 @@ describe('parseConfig: files other clients wrote', () => {
     expect(config.gateway.auth).toBeUndefined();
   });
 
+  it('accepts the empty prefix for one server (its names stay unprefixed)', () => {
+    const { config, warnings } = parseConfig(JSON.stringify({ mcpServers: { fixture: { command: 'node', args: ['s.mjs'], prefix: '' }, other: { command: 'x' } } }));
+    expect(warnings).toEqual([]);
+    expect(config.servers.map((s) => [s.key, s.prefix])).toEqual([
+      ['fixture', ''],
+      ['other', 'other'],
+    ]);
+  });
+
   it('loads a VS Code mcp.json with comments, trailing commas, "servers", "type" and "inputs"', () => {
     const { config, warnings } = parseConfig(`{
       // VS Code writes this
@@ -170,8 +179,8 @@ describe('parseConfig: bad files, every issue named by its path', () => {
     ['env on remote', server({ url: 'https://x', env: {} }), /^mcpServers\.s\.env: applies to stdio servers/],
     ['headers on stdio', server({ command: 'x', headers: {} }), /^mcpServers\.s\.headers: applies to remote servers/],
     ['bad isolation', server({ command: 'x', isolation: 'private' }), /^mcpServers\.s\.isolation: /],
-    ['bad prefix', server({ command: 'x', prefix: 'a.b' }), /^mcpServers\.s\.prefix: must be 1-32 characters/],
-    ['long prefix', server({ command: 'x', prefix: 'p'.repeat(33) }), /^mcpServers\.s\.prefix: must be 1-32/],
+    ['bad prefix', server({ command: 'x', prefix: 'a.b' }), /^mcpServers\.s\.prefix: must be 0-32 characters/],
+    ['long prefix', server({ command: 'x', prefix: 'p'.repeat(33) }), /^mcpServers\.s\.prefix: must be 0-32/],
     ['long key without prefix', server({ command: 'x' }).replace('"s"', `"${'k'.repeat(40)}"`), /set a shorter "prefix"/],
     ['rename target with dot', server({ command: 'x', rename: { a: 'b.c' } }), /^mcpServers\.s\.rename\.a: must be 1-64 characters/],
     ['tools typo', server({ command: 'x', tools: { alow: ['*'] } }), /^mcpServers\.s\.tools\.alow: unknown key; did you mean "allow"\?/],
@@ -184,6 +193,7 @@ describe('parseConfig: bad files, every issue named by its path', () => {
     ['openapi typo', server({ openapi: { spec: 'a', baseURL: 'https://x' } }), /^mcpServers\.s\.openapi\.baseURL: unknown key; did you mean "baseUrl"\?/],
     ['openapi retries', server({ openapi: { spec: 'a', retries: 50 } }), /^mcpServers\.s\.openapi\.retries: /],
     ['openapi auth shape', server({ openapi: { spec: 'a', auth: { k: { user: 'x' } } } }), /^mcpServers\.s\.openapi\.auth\.k: /],
+    ['two empty prefixes', JSON.stringify({ mcpServers: { a: { command: 'x', prefix: '' }, b: { command: 'y', prefix: '' } } }), /^mcpServers\.b\.prefix: the empty prefix is already used by a/],
     ['duplicate prefix', JSON.stringify({ mcpServers: { a: { command: 'x', prefix: 'Git' }, b: { command: 'y', prefix: 'git' } } }), /^mcpServers\.b\.prefix: prefix "git" is already used by a/],
     ['duplicate default prefix', JSON.stringify({ mcpServers: { 'a.b': { command: 'x' }, a_b: { command: 'y' } } }), /^mcpServers\.a_b: prefix "a_b" is already used/],
     ['gateway typo', gateway({ listn: {} }), /^gateway\.listn: unknown key; did you mean "listen"\?/],

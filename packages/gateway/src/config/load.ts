@@ -88,7 +88,10 @@ function normalise(file: RawFile, baseDir: string, issues: ConfigIssue[], warnin
     if (owner !== undefined) {
       issues.push({
         path: raw.prefix !== undefined ? joinPath(path, 'prefix') : path,
-        message: `prefix "${server.prefix}" is already used by ${owner} (prefixes must differ ignoring case); set a distinct "prefix"`,
+        message:
+          server.prefix === ''
+            ? `the empty prefix is already used by ${owner}: only one server may keep its names unprefixed; give this one a "prefix"`
+            : `prefix "${server.prefix}" is already used by ${owner} (prefixes must differ ignoring case); set a distinct "prefix"`,
       });
     } else {
       prefixOwners.set(folded, key);

@@ -103,7 +103,8 @@ export const serverSchema = z.strictObject({
   transport: z.enum(['streamable-http', 'sse', 'auto']).optional(),
   headers: headerRecord.optional(),
   openapi: openApiSchema.optional(),
-  prefix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 characters from A-Z a-z 0-9 _ -').optional(),
+  /** "" exposes the server's names and resource URIs unchanged (one server at most): a gateway in front of one server. */
+  prefix: z.string().regex(/^[A-Za-z0-9_-]{0,32}$/, 'must be 0-32 characters from A-Z a-z 0-9 _ - ("" for none)').optional(),
   rename: z.record(nonEmpty, namePart).optional(),
   tools: allowDenySchema.optional(),
   isolation: z.enum(['shared', 'per-client']).optional(),
