@@ -184,7 +184,12 @@ export class Bridge {
       this.modern = this.watched({ era: '2026' }, (up) => new Multiplexer(up, { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name, handshake: 'discover' }));
       await this.modern.start();
     } else {
-      this.front = new ModernFront(() => this.shared?.initializeResult, { logger: this.log });
+      this.front = new ModernFront(() => this.shared?.initializeResult, {
+        logger: this.log,
+        // A call that may be asked for input gets a connection of its own: a 2025 server's requests name no call.
+        connect: () => new Multiplexer(this.open({ era: '2025' }), { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name }),
+        sharedBusy: () => this.shared?.busyLanes ?? 0,
+      });
     }
   }
 

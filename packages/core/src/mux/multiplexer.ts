@@ -150,6 +150,13 @@ export class Multiplexer {
     return this.lanes.size;
   }
 
+  /** Lanes with a request in flight: a server→client request is surely a lane's own only when this is 1. */
+  get busyLanes(): number {
+    let n = 0;
+    for (const lane of this.lanes) if (lane.pending.size) n++;
+    return n;
+  }
+
   /** @internal a lane's client sent a message toward the server. */
   async fromLane(lane: Lane, m: Message, options?: SendOptions): Promise<void> {
     if (this.closed) throw new TransportClosedError('shared MCP server');
