@@ -14,7 +14,7 @@ import { openSession } from './helpers/http.js';
 import { heldConnections, rawClient } from './helpers/raw-socket.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-export const CASES = Number(process.env.FUZZ_CASES ?? 400);
+const CASES = Number(process.env.FUZZ_CASES ?? 400);
 const KEY = 'fuzz-key-0123456789abcdef';
 const MAX_BODY = 64 * 1024;
 const REQUEST_TIMEOUT_MS = 1000;
