@@ -77,6 +77,8 @@ function jsonBody(r: Rng): string {
     '"params"',
     'null',
     `{"deep":${'['.repeat(2000)}${']'.repeat(2000)}}`,
+    // A 2026-07-28 envelope: the stateless path (classifier, header checks, the era front).
+    `{"name":"echo","arguments":{},"_meta":{"io.modelcontextprotocol/protocolVersion":${r.pick(['"2026-07-28"', '"2025-11-25"', '7'])},"io.modelcontextprotocol/clientInfo":{"name":"fuzz","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}`,
   ]);
   const parts = [`"jsonrpc":${r.pick(['"2.0"', '"2.0"', '"2.0"', '"1.0"', '2'])}`];
   if (r.chance(0.9)) parts.push(`"id":${id}`);
