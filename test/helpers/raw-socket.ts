@@ -10,6 +10,8 @@ export interface RawClient {
   /** Resolves when the server closed the connection (or it broke); never rejects. */
   closed: Promise<{ at: number }>;
   isClosed: () => boolean;
+  /** The socket error, if any (ECONNRESET: the server closed with our bytes unread, and the kernel reset). */
+  error: () => string | undefined;
 }
 
 export function rawClient(port: number, opts: { localAddress?: string; host?: string } = {}): Promise<RawClient> {
@@ -17,6 +19,7 @@ export function rawClient(port: number, opts: { localAddress?: string; host?: st
     const socket = connect({ port, host: opts.host ?? '127.0.0.1', localAddress: opts.localAddress });
     let data = '';
     let done = false;
+    let error: string | undefined;
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => (data += d));
     const closed = new Promise<{ at: number }>((r) => {
@@ -28,7 +31,9 @@ export function rawClient(port: number, opts: { localAddress?: string; host?: st
       socket.once('end', finish);
       socket.once('close', finish);
     });
-    socket.on('error', () => {});
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      error ??= e.code ?? e.message;
+    });
     socket.once('connect', () =>
       resolve({
         socket,
@@ -39,6 +44,7 @@ export function rawClient(port: number, opts: { localAddress?: string; host?: st
         },
         closed,
         isClosed: () => done,
+        error: () => error,
       }),
     );
     socket.once('error', reject);

@@ -41,6 +41,24 @@ describe('Multiplexer', () => {
     expect(gotB).toEqual([{ jsonrpc: '2.0', id: 1, result: { echo: 'b' } }]);
   });
 
+  it('answers a duplicate of an id in flight with an error; the first call keeps its answer', async () => {
+    let first: { id: number } | undefined;
+    const { upstream, seen, send } = fakeServer((m) => {
+      first ??= m;
+    });
+    const shared = new Multiplexer(upstream);
+    const a = shared.lane();
+    const got = collect(a);
+    await a.send({ jsonrpc: '2.0', id: 7, method: 'x', params: { v: 1 } } as never);
+    await a.send({ jsonrpc: '2.0', id: 7, method: 'x', params: { v: 2 } } as never);
+    await tick();
+    expect(got).toEqual([{ jsonrpc: '2.0', id: 7, error: { code: -32600, message: expect.stringMatching(/already used/) } }]);
+    expect(seen.filter((m) => (m as { method?: string }).method === 'x')).toHaveLength(1);
+    send({ jsonrpc: '2.0', id: first!.id, result: { ok: 1 } });
+    await tick();
+    expect(got.at(-1)).toEqual({ jsonrpc: '2.0', id: 7, result: { ok: 1 } });
+  });
+
   it('answers each client initialize from the cached result with the version it asked for', async () => {
     const { upstream, seen } = fakeServer(() => {});
     const shared = new Multiplexer(upstream);
