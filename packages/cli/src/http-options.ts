@@ -35,13 +35,13 @@ export function httpFaceOptions<T>(y: Argv<T>) {
       group: 'HTTP face:',
     })
     .option('session-id-prefix', { type: 'string', describe: 'start every session id with this replica name (e.g. r1-), so a proxy can route a session back to its replica', group: 'HTTP face:' })
-    .option('max-sessions', { type: 'number', default: 1000, describe: 'refuse new sessions beyond this (503 + Retry-After)', group: 'HTTP face:' })
+    .option('max-sessions', { type: 'number', default: 1000, describe: 'refuse new sessions beyond this (503 + Retry-After); sessions that never completed the handshake make room first', group: 'HTTP face:' })
     .option('keepalive', { type: 'string', default: '15s', describe: 'SSE comment keep-alive interval (0 = off)', group: 'HTTP face:' })
     .option('replay-events', { type: 'number', default: 1000, describe: 'per-session events kept for Last-Event-ID resumption', group: 'HTTP face:' })
     .option('replay-bytes', { type: 'string', default: '8mb', describe: 'per-session bytes kept for resumption', group: 'HTTP face:' })
     .option('transport', { type: 'string', array: true, choices: ['streamable-http', 'sse'], default: ['streamable-http', 'sse'], describe: 'faces to serve', group: 'HTTP face:' })
     .option('metrics', { type: 'boolean', default: false, describe: 'expose Prometheus metrics at /metrics', group: 'HTTP face:' })
-    .option('grace', { type: 'string', default: '10s', describe: 'on SIGTERM/SIGINT, time for in-flight calls to finish', group: 'HTTP face:' });
+    .option('grace', { type: 'string', default: '10s', describe: 'on SIGTERM/SIGINT, time for in-flight calls to finish; those still open then get a JSON-RPC error', group: 'HTTP face:' });
 }
 
 export interface HttpFaceArgs {

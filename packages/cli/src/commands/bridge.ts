@@ -38,7 +38,7 @@ export function builder(y: Argv) {
       .option('max-children', {
         type: 'number',
         default: DEFAULT_MAX_CHILDREN,
-        describe: `per-session: most server processes at once, the shared one not counted (503 beyond); default 4 × cores = ${DEFAULT_MAX_CHILDREN} here`,
+        describe: `per-session: most server processes at once, the shared one not counted; when all run, the longest-idle unused session gives its child up, else 503 (default 4 × cores = ${DEFAULT_MAX_CHILDREN} here)`,
       })
       .option('child-idle-timeout', { type: 'string', default: '5m', describe: 'per-session: close a session idle this long and stop its child (sooner than --session-idle-timeout)' })
       .option('on-crash-loop', {
@@ -52,6 +52,8 @@ export function builder(y: Argv) {
     .example('$0 bridge -- npx -y @modelcontextprotocol/server-everything', 'serve server-everything at http://127.0.0.1:8080/mcp')
     .example('$0 bridge --port 3000 --isolation shared -- python server.py', 'one shared child, ids remapped per client')
     .example('$0 bridge --port 3000 --print-config -- python server.py', 'the Claude Desktop entry that connects to this bridge')
+    .example('$0 bridge --max-children 8 --child-idle-timeout 2m -- python server.py', 'at most 8 server processes; idle ones stop after 2 minutes')
+    .example('$0 bridge --isolation shared --on-crash-loop wait -- python server.py', 'a crash-looping server: stay up with /readyz 503 instead of exiting 1')
     .epilog('With --isolation per-session every new session starts the command again: a launcher such as npx or uvx re-resolves the package each time (seconds). Install the server and run it directly, or use --isolation shared.');
 }
 
