@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Http } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, ElicitRequestSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Http } from '@modelcontextprotocol/client';
 import { CLI, EVERYTHING, ROOT, freePort, killAll, startEverything, startProcess, stop, until, waitForPort } from './fixtures/connect-helpers.js';
 
@@ -240,6 +240,42 @@ describe.each(['2025', '2026'] as const)('forwarding matrix — %s client', (era
     await expect(c.ping()).resolves.toBeDefined();
   });
 
+  // 2025 sessions only: a 2026-07-28 client subscribes through subscriptions/listen, whose filter the era front
+  // supports for list_changed alone (see the 32-caller test), not for resources.
+  it.runIf(era === '2025').each(['local', 'remote'])('resources/subscribe → notifications/resources/updated under the namespaced URI → %s', async (server) => {
+    const v1c = c as V1Client;
+    const uri = `demo+${server}://resource/dynamic/text/1`;
+    const updates: string[] = [];
+    v1c.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => void updates.push(n.params.uri));
+    await v1c.subscribeResource({ uri });
+    await call(c, `${server}__toggle-subscriber-updates`, {});
+    audited(caller, server, `${server}__toggle-subscriber-updates`, 'ok');
+    try {
+      // The server sends updates every 5 s: 5× that.
+      await until(() => (updates.includes(uri) ? true : undefined), 25_000, `resources/updated for ${uri}`);
+      expect(updates.every((u) => u.startsWith('demo+')), updates.join(', ')).toBe(true);
+    } finally {
+      await call(c, `${server}__toggle-subscriber-updates`, {});
+      audited(caller, server, `${server}__toggle-subscriber-updates`, 'ok');
+      await v1c.unsubscribeResource({ uri });
+    }
+  });
+
+  it.runIf(era === '2025')('logging/setLevel reaches the backends; their log messages reach this session', async () => {
+    const v1c = c as V1Client;
+    const logs: unknown[] = [];
+    v1c.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => void logs.push(n.params));
+    await v1c.setLoggingLevel('debug');
+    await call(c, 'local__toggle-simulated-logging', {});
+    audited(caller, 'local', 'local__toggle-simulated-logging', 'ok');
+    try {
+      await until(() => (logs.length > 0 ? true : undefined), 25_000, 'a log message from the backend');
+    } finally {
+      await call(c, 'local__toggle-simulated-logging', {});
+      audited(caller, 'local', 'local__toggle-simulated-logging', 'ok');
+    }
+  });
+
   it.each(['local', 'remote'])('resource links in a tool result name namespaced URIs that read back → %s', async (server) => {
     const r = await call(c, `${server}__get-resource-links`, { count: 2 });
     const links = (r.content as { type: string; uri?: string }[]).filter((x) => x.type === 'resource_link');
@@ -287,6 +323,11 @@ describe('32 callers with 32 keys; a backend killed and one hung mid-run; the au
     // The 2025 admin session hears the catalog change when a backend goes.
     let listChanged = 0;
     admin.setNotificationHandler(ToolListChangedNotificationSchema, async () => void listChanged++);
+    // A 2026-07-28 client hears it on a subscriptions/listen stream.
+    const modernAdmin = await v2(ADMIN);
+    let modernListChanged = 0;
+    modernAdmin.setNotificationHandler('notifications/tools/list_changed', async () => void modernListChanged++);
+    const subscription = await modernAdmin.listen({ toolsListChanged: true });
 
     const sessions = await Promise.all(CALLERS.map(async (k, i) => ({ k, era: (i % 2 ? '2026' : '2025') as Era, c: await connect(i % 2 ? '2026' : '2025', k.key) })));
     const round = async (phase: string, usable: (name: string) => boolean) =>
@@ -328,7 +369,9 @@ describe('32 callers with 32 keys; a backend killed and one hung mid-run; the au
     try {
       // The gateway notices the dead one (its connection, or the health ping) and drops it from the lists.
       await until(async () => ((await readyServers()).modern?.state === 'down' ? true : undefined), 30_000, 'the killed backend to be down');
-      await until(() => (listChanged > 0 ? true : undefined), 15_000, 'tools/list_changed after a backend went down');
+      await until(() => (listChanged > 0 ? true : undefined), 15_000, 'tools/list_changed (2025 session) after a backend went down');
+      await until(() => (modernListChanged > 0 ? true : undefined), 15_000, 'tools/list_changed (2026 listen stream) after a backend went down');
+      await subscription.close();
       const second = await round('p2', (name) => ['local', 'api'].includes(CALLABLE[name]!.server));
       for (const r of second) {
         expect(r.wrong, r.k.id).toEqual([]);

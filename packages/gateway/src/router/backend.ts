@@ -71,7 +71,9 @@ export class Backend {
       shared.onclose = () => {
         if (this.shared === shared) this.fail(new Error('the connection closed'));
       };
-      const lane = shared.lane();
+      // Internal: while a list fetch or health probe is the newest call on the connection, a server's elicitation or
+      // sampling request must still go to the client whose call is running, not to this lane (nobody answers here).
+      const lane = shared.lane({ internal: true });
       lane.onmessage = (m) => this.fromCatalogLane(m as Message);
       this.catalogLane = lane;
       await this.shared.start();
