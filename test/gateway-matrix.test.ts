@@ -296,6 +296,29 @@ describe.each(['2025', '2026'] as const)('forwarding matrix — %s client', (era
     audited(caller, server, `${server}__trigger-long-running-operation`, 'ok');
   });
 
+  it.each(['local', 'remote'])('cancellation reaches the one call it names, which ends (audited as cancelled) → %s', async (server) => {
+    const abort = new AbortController();
+    const progress: number[] = [];
+    const name = `${server}__trigger-long-running-operation`;
+    const started = Date.now();
+    const onprogress = (p: { progress: number }) => {
+      progress.push(p.progress);
+      abort.abort();
+    };
+    const args = { name, arguments: { duration: 20, steps: 20 } };
+    const outcome = await (c instanceof V1Client
+      ? c.callTool(args, undefined, { onprogress, signal: abort.signal, timeout: 60_000 })
+      : (c as V2Client).callTool(args, { onprogress, signal: abort.signal, timeout: 60_000 })
+    ).then(
+      () => 'completed',
+      (e: Error) => e.name || e.message,
+    );
+    expect(outcome).not.toBe('completed');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    audited(caller, server, name, 'error');
+  });
+
   it.each(['local', 'remote'])('server→client sampling → %s', async (server) => {
     const r = await call(c, `${server}__trigger-sampling-request`, { prompt: 'hi', maxTokens: 5 });
     expect(text(r)).toContain(`sampled-by-${era}-client`);

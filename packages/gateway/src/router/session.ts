@@ -306,7 +306,13 @@ export class GatewaySession implements UpstreamTransport {
     if (m.method === 'notifications/cancelled') {
       const id = m.params?.requestId as RequestId;
       const p = this.pending.get(id);
-      if (p) await p.lane.send(m).catch(() => {});
+      if (!p) return;
+      // No answer follows a cancellation: the call ends here, for the audit log too.
+      this.pending.delete(id);
+      if (p.tool) {
+        this.router.options.audit?.call({ callerId: p.callerId, sessionId: this.ctx.session?.id, server: p.server, tool: p.tool, arguments: p.args, durationMs: Date.now() - p.started, outcome: 'error', errorCode: 'SB_CANCELLED', bytesIn: p.bytesIn, bytesOut: 0 });
+      }
+      await p.lane.send(m).catch(() => {});
       return;
     }
     // roots/list_changed and the like concern every backend this client uses.
