@@ -59,6 +59,23 @@ describe('Multiplexer', () => {
     expect(got.at(-1)).toEqual({ jsonrpc: '2.0', id: 7, result: { ok: 1 } });
   });
 
+  it('never routes a server request to an internal lane, even while its call is the newest', async () => {
+    const { upstream, send } = fakeServer(() => {}); // answers nothing: every call stays in flight
+    const shared = new Multiplexer(upstream);
+    const client = shared.lane();
+    const probe = shared.lane({ internal: true });
+    const gotClient = collect(client);
+    const gotProbe = collect(probe);
+    await client.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'ask' } } as never);
+    await tick();
+    await probe.send({ jsonrpc: '2.0', id: 'p', method: 'tools/list' } as never);
+    await tick();
+    send({ jsonrpc: '2.0', id: 'srv-1', method: 'elicitation/create', params: {} });
+    await tick();
+    expect(gotProbe).toEqual([]);
+    expect(gotClient.map((m) => (m as { method?: string }).method)).toEqual(['elicitation/create']);
+  });
+
   it('answers each client initialize from the cached result with the version it asked for', async () => {
     const { upstream, seen } = fakeServer(() => {});
     const shared = new Multiplexer(upstream);

@@ -140,8 +140,12 @@ export class Multiplexer {
     return !this.closed && !!(this.initializeResult ?? this.discoverResult);
   }
 
-  lane(): Lane {
-    const lane = new Lane(this, ++this.laneSeq);
+  /**
+   * A new lane. `internal`: the caller's own requests (a gateway's catalog fetches and health probes) — such a lane
+   * has no client behind it, so it is never chosen for a server→client request or log, even while its call is newest.
+   */
+  lane(options: { internal?: boolean } = {}): Lane {
+    const lane = new Lane(this, ++this.laneSeq, options.internal ?? false);
     this.lanes.add(lane);
     return lane;
   }
@@ -283,7 +287,7 @@ export class Multiplexer {
   /** A server→client request or log from a shared server names no client: give it to the one whose call is newest. */
   private laneForServerRequest(): Lane | undefined {
     let best: Lane | undefined;
-    for (const lane of this.lanes) if (lane.pending.size && (!best || lane.lastActive > best.lastActive)) best = lane;
+    for (const lane of this.lanes) if (!lane.internal && lane.pending.size && (!best || lane.lastActive > best.lastActive)) best = lane;
     return best;
   }
 
@@ -328,6 +332,7 @@ export class Lane implements UpstreamTransport {
   constructor(
     private readonly owner: Multiplexer,
     readonly id: number,
+    readonly internal = false,
   ) {}
 
   async start(): Promise<void> {

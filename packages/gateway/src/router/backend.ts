@@ -1,4 +1,4 @@
-import { Multiplexer, Requester, silentLogger, type Lane, type Logger, type Message, type Upstream, type UpstreamContext } from '@switchboard-mcp/core/serve';
+import { ErrorCode, Multiplexer, Requester, silentLogger, type Lane, type Logger, type Message, type Upstream, type UpstreamContext } from '@switchboard-mcp/core/serve';
 
 type Item = Record<string, unknown>;
 
@@ -71,7 +71,9 @@ export class Backend {
       shared.onclose = () => {
         if (this.shared === shared) this.fail(new Error('the connection closed'));
       };
-      const lane = shared.lane();
+      // Internal: while a list fetch or health probe is the newest call on the connection, a server's elicitation or
+      // sampling request must still go to the client whose call is running, not to this lane (nobody answers here).
+      const lane = shared.lane({ internal: true });
       lane.onmessage = (m) => this.fromCatalogLane(m as Message);
       this.catalogLane = lane;
       await this.shared.start();
@@ -165,17 +167,28 @@ export class Backend {
   }
 
   /**
-   * A remote that died is not a closed connection (the remote transport keeps trying to recover it): a ping that
+   * A remote that died is not a closed connection (the remote transport keeps trying to recover it): a probe that
    * fails within the deadline marks the backend down and reconnects it with backoff; its tools leave the lists.
+   *
+   * The probe is a one-page tools/list when the server has tools: to a 2026-07-28-only server, `ping` never leaves
+   * the gateway (the era translator answers it itself, 2026-07-28 has no ping), so a dead one would stay listed.
+   * An error answer counts as alive only when it is the server's own refusal (method not found); a delivery
+   * failure the transports turn into an error answer is not.
    */
   private watchHealth(): void {
     if (this.healthTimer) return;
     this.healthTimer = setInterval(() => {
       if (this.state !== 'up') return;
+      const probe = this.catalog?.capabilities.tools ? 'tools/list' : 'ping';
       // Generous: a busy server (or a busy machine) answering late is alive; only silence or an error is death.
-      this.call('ping', {}, Math.max(10_000, this.options.deadlineMs * 10)).then(
+      this.call(probe, {}, Math.max(10_000, this.options.deadlineMs * 10)).then(
         (r) => {
-          if ((r as { error?: { message?: string } }).error) this.log.debug({ err: (r as { error: { message?: string } }).error.message }, 'ping refused (server alive)');
+          const error = (r as { error?: { code?: number; message?: string } }).error;
+          if (!error) return;
+          if (error.code === ErrorCode.MethodNotFound) return this.log.debug({ err: error.message }, `${probe} refused (server alive)`);
+          clearInterval(this.healthTimer);
+          this.healthTimer = undefined;
+          this.fail(new Error(`health check: ${error.message ?? `error ${error.code}`}`));
         },
         (err: Error) => {
           clearInterval(this.healthTimer);

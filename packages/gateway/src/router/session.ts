@@ -28,6 +28,7 @@ export const GATEWAY_INFO = { name: 'switchboard-gateway', version: '0.1.0' };
 /** A call in flight to a backend, for the audit line and for cancellation. */
 interface Pending {
   server: string;
+  method: string;
   lane: Lane;
   tool?: string;
   args?: unknown;
@@ -222,11 +223,21 @@ export class GatewaySession implements UpstreamTransport {
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'rate-limited' });
       return this.fail(m.id, -32029, e.message, { retryAfterMs: e.retryAfterMs });
     }
-    const lane = this.lane(entry.server);
-    this.pending.set(m.id, { server: entry.server, lane, tool: exposed, args: p.arguments, started: Date.now(), callerId: policy.callerId, bytesIn: JSON.stringify(p).length, trace });
+    // A call that never reaches its backend (down, or the send fails) is audited too: one line per call.
+    const undelivered = (err: Error & { code?: unknown }) => {
+      audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'error', errorCode: typeof err.code === 'string' || typeof err.code === 'number' ? err.code : 'SB_BACKEND_DOWN' });
+      return err;
+    };
+    let lane: Lane;
+    try {
+      lane = this.lane(entry.server);
+    } catch (err) {
+      throw undelivered(err as Error);
+    }
+    this.pending.set(m.id, { server: entry.server, method: m.method, lane, tool: exposed, args: p.arguments, started: Date.now(), callerId: policy.callerId, bytesIn: JSON.stringify(p).length, trace });
     await lane.send({ ...m, params: withMeta({ ...p, name: entry.original }, trace) } as Message).catch((err: Error) => {
       this.pending.delete(m.id);
-      throw err;
+      throw undelivered(err);
     });
   }
 
@@ -234,7 +245,7 @@ export class GatewaySession implements UpstreamTransport {
   private async forward(m: Req, server: string, params: Params, header: HeaderTrace | undefined): Promise<void> {
     const lane = this.lane(server);
     const trace = childContext(m.params?._meta as Params | undefined, header);
-    this.pending.set(m.id, { server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
+    this.pending.set(m.id, { server, method: m.method, lane, started: Date.now(), callerId: '', bytesIn: 0 });
     await lane.send({ ...m, params: withMeta({ ...m.params, ...params }, trace) } as Message);
   }
 
@@ -269,11 +280,45 @@ export class GatewaySession implements UpstreamTransport {
     if (m.method === 'notifications/cancelled') {
       const id = m.params?.requestId as RequestId;
       const p = this.pending.get(id);
-      if (p) await p.lane.send(m).catch(() => {});
+      if (!p) return;
+      // No answer follows a cancellation: the call ends here, for the audit log too.
+      this.pending.delete(id);
+      if (p.tool) {
+        this.router.options.audit?.call({ callerId: p.callerId, sessionId: this.ctx.session?.id, server: p.server, tool: p.tool, arguments: p.args, durationMs: Date.now() - p.started, outcome: 'error', errorCode: 'SB_CANCELLED', bytesIn: p.bytesIn, bytesOut: 0 });
+      }
+      await p.lane.send(m).catch(() => {});
       return;
     }
     // roots/list_changed and the like concern every backend this client uses.
     await Promise.allSettled([...this.lanes.values()].map((l) => l.send(m)));
+  }
+
+  /**
+   * A backend's answer names resources by the backend's own URIs: in read contents, in tool results' resource links
+   * and embedded resources, in prompt messages. The client knows only the namespaced ones (and reads through them).
+   */
+  private exposeUris(server: string, method: string, m: Message): Message {
+    const result = (m as { result?: Params }).result;
+    if (!result) return m;
+    const uris = this.router.tables.uris;
+    const expose = (uri: unknown) => (typeof uri === 'string' ? (uris.toExposed(server, uri) ?? uri) : uri);
+    const block = (c: unknown): unknown => {
+      const item = c as { type?: string; uri?: unknown; resource?: { uri?: unknown } } | null;
+      if (item?.type === 'resource_link') return { ...item, uri: expose(item.uri) };
+      if (item?.type === 'resource' && item.resource) return { ...item, resource: { ...item.resource, uri: expose(item.resource.uri) } };
+      return c;
+    };
+    const list = (v: unknown, f: (x: unknown) => unknown) => (Array.isArray(v) ? v.map(f) : v);
+    switch (method) {
+      case 'resources/read':
+        return { ...m, result: { ...result, contents: list(result.contents, (c) => ({ ...(c as Params), uri: expose((c as Params).uri) })) } } as Message;
+      case 'tools/call':
+        return Array.isArray(result.content) ? ({ ...m, result: { ...result, content: result.content.map(block) } } as Message) : m;
+      case 'prompts/get':
+        return { ...m, result: { ...result, messages: list(result.messages, (x) => ({ ...(x as Params), content: block((x as Params).content) })) } } as Message;
+      default:
+        return m;
+    }
   }
 
   private fromBackend(server: string, lane: Lane, m: Message): void {
@@ -298,7 +343,7 @@ export class GatewaySession implements UpstreamTransport {
           trace: p.trace,
         });
       }
-      this.reply(m);
+      this.reply(this.exposeUris(server, p.method, m));
       return;
     }
     if (isRequest(m)) {
