@@ -45,7 +45,7 @@ describe('concurrent sampling through the bridge to server-everything (v1 SDK, 2
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
-  });
+  }, 240_000);
 });
 
 /** The repro of test/conformance/mrtr-crosstalk.mjs: raw 2026 requests, two input rounds per flow. */
@@ -70,7 +70,7 @@ describe.each(['shared', 'per-session'])('concurrent multi-round flows through b
     const id = nextId++;
     const res = await fetch(bridge.url, {
       method: 'POST',
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(90_000),
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': TOOL },
       body: JSON.stringify({
         jsonrpc: '2.0',
@@ -110,5 +110,5 @@ describe.each(['shared', 'per-session'])('concurrent multi-round flows through b
     expect(r2.map((r) => question(r).message)).toEqual(Array(N).fill('Step 2: What is your favorite color?'));
     const r3 = await Promise.all(flows.map((f, i) => call(answer(r2[i]!, { color: f.colour }))));
     expect(r3.map((r) => [r.resultType, r.content?.[0]?.text])).toEqual(flows.map((f) => ['complete', `${f.name} likes ${f.colour}`]));
-  });
+  }, 240_000); // each flow may start a server process of its own: seconds apiece on a loaded machine
 });

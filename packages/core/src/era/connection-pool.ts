@@ -53,6 +53,35 @@ export class ConnectionPool {
     return this.open;
   }
 
+  /** Every connection is lent and no more may open: the next caller waits. */
+  get exhausted(): boolean {
+    return this.idle.length === 0 && !this.warming && this.open >= this.max;
+  }
+
+  /**
+   * Opens a spare connection in the background unless one is idle or opening: a server can take seconds to start,
+   * and the call that needs a connection should not wait for that.
+   */
+  warm(): void {
+    if (this.closed || this.warming || this.idle.length > 0 || this.open >= this.max) return;
+    this.open++;
+    const conn = this.connect();
+    this.warming = conn.start().then(
+      () => {
+        this.warming = undefined;
+        if (this.closed) return this.discard(conn);
+        this.idle.push(conn);
+        this.waiters.shift()?.();
+      },
+      (err: Error) => {
+        this.warming = undefined;
+        this.log.warn({ err: err.message }, 'could not open a spare connection to the MCP server');
+        this.discard(conn);
+      },
+    );
+  }
+  private warming?: Promise<void>;
+
   async acquire(): Promise<Lease> {
     for (;;) {
       if (this.closed) throw new SwitchboardError('SB_CLOSED', 'the bridge is shutting down');
@@ -60,6 +89,11 @@ export class ConnectionPool {
       if (reused) {
         if (reused.isReady) return this.lease(reused);
         this.discard(reused);
+        continue;
+      }
+      if (this.warming) {
+        // The spare on its way started earlier than a new one would.
+        await this.warming;
         continue;
       }
       if (this.open < this.max) {
@@ -79,6 +113,7 @@ export class ConnectionPool {
   }
 
   private lease(conn: PoolConnection): Lease {
+    this.warm();
     const transport = conn.lane();
     let released = false;
     return {

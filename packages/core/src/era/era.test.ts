@@ -104,7 +104,7 @@ describe('ModernFront: 2026-07-28 requests served by a 2025 server', () => {
  * A 2025 server behind the front's pool: every connection is a real Multiplexer over a scripted server, which
  * answers initialize and hands the rest to `onCall(message, reply, connection number)`.
  */
-function pooled(onCall: (m: Message, reply: (r: unknown) => void, conn: number) => void) {
+function pooled(onCall: (m: Message, reply: (r: unknown) => void, conn: number) => void, pool: { max?: number } = {}) {
   let conns = 0;
   const closed: number[] = [];
   const connect = () => {
@@ -124,7 +124,7 @@ function pooled(onCall: (m: Message, reply: (r: unknown) => void, conn: number) 
     return mux;
   };
   const shared = scripted(() => {});
-  const front = new ModernFront(() => init, { connect, gatherMs: 30, sharedBusy: () => 0 });
+  const front = new ModernFront(() => init, { connect, gatherMs: 30, sharedBusy: () => 0, pool });
   const request = async () => {
     const t = front.layer()(shared.client);
     return { t, ...(await drive(t)) };
@@ -157,7 +157,7 @@ describe('ModernFront: calls that may be asked for input get a connection of the
     await b.t.send(call('r2', 'confirm', { inputResponses: { 'srv-1': { action: 'accept' } }, requestState: asked.result.requestState }));
     expect(await b.next((m) => 'result' in m)).toMatchObject({ id: 'r2', result: { content: [{ type: 'text', text: 'user said accept' }], resultType: 'complete' } });
     expect(p.front.parked.size).toBe(0);
-    expect(p.connections()).toBe(1);
+    expect(p.connections()).toBeLessThanOrEqual(2); // the one lent, and a spare opened meanwhile
     expect(p.closed).toEqual([]); // given back to the pool, not closed
   });
 
@@ -261,7 +261,24 @@ describe('ModernFront: calls that may be asked for input get a connection of the
       }),
     );
     expect(finals.map((f) => f.result.content[0]!.text)).toEqual(flows.map((w) => `${w} is ${w.toUpperCase()}`));
-    expect(p.connections()).toBe(4);
+    expect(calls.size).toBe(4); // one connection per call
+  });
+
+  it('when every pooled connection is taken, abandons the call that waited longest for its retry', async () => {
+    const p = pooled((m, reply, conn) => {
+      if ((m as { method?: string }).method === 'tools/call') reply({ jsonrpc: '2.0', id: `ask-${conn}`, method: 'elicitation/create', params: { message: '?' } });
+    }, { max: 2 });
+    for (const id of ['a', 'b']) {
+      const x = await p.request();
+      await x.t.send(call(id, 'confirm'));
+      await x.next((m) => 'result' in m);
+    }
+    expect(p.front.parked.size).toBe(2);
+    const c = await p.request();
+    await c.t.send(call('c', 'confirm'));
+    expect(await c.next((m) => 'result' in m)).toMatchObject({ id: 'c', result: { resultType: 'input_required' } });
+    expect(p.front.parked.size).toBe(2);
+    expect(p.closed).toHaveLength(1); // the first call's connection
   });
 });
 

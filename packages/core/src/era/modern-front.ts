@@ -125,6 +125,18 @@ export class ModernFront {
     return result;
   }
 
+  /**
+   * Abandons the call that has waited longest for its client's retry: when every pooled connection is taken, a
+   * client that may never come back must not stall the ones that are here now.
+   */
+  evictOldestParked(): boolean {
+    const [state, call] = this.parked.entries().next().value ?? [];
+    if (!state || !call) return false;
+    this.log.info({ method: call.method }, 'every connection for input-capable calls is in use: abandoning the call that waited longest for its retry');
+    call.current.abandon(call);
+    return true;
+  }
+
   close(): void {
     for (const call of this.parked.values()) {
       clearTimeout(call.parked!.timer);
@@ -165,6 +177,9 @@ class ModernRequestLayer extends LayerTransport {
     this.requestId = m.id;
     this.method = m.method;
     const params = (m.params ?? {}) as Record<string, unknown>;
+    const declared = ((params._meta as Record<string, unknown> | undefined)?.[META.clientCapabilities] ?? {}) as Record<string, unknown>;
+    // A client that can be asked for input is here: have a connection ready for its first call that may be.
+    if (INPUT_CAPABILITIES.some((c) => c in declared)) this.front.pool?.warm();
     switch (m.method) {
       case 'server/discover':
         return this.answer({ jsonrpc: '2.0', id: m.id, result: this.front.discoverResult() } as Message);
@@ -188,6 +203,7 @@ class ModernRequestLayer extends LayerTransport {
     this.call = call;
     const pool = this.front.pool;
     if (pool && INPUT_CAPABLE.has(m.method) && INPUT_CAPABILITIES.some((c) => c in capabilities)) {
+      if (pool.exhausted) this.front.evictOldestParked();
       const lease = await pool.acquire();
       if (this.closed) return lease.release(true);
       call.lease = lease;
@@ -235,6 +251,11 @@ class ModernRequestLayer extends LayerTransport {
     if (call.done) return;
     this.finish(call, false);
     this.answer(errorResponse(this.requestId!, ErrorCode.ConnectionClosed, 'the MCP server closed the connection while the call was in flight; retry the call'));
+  }
+
+  /** @internal the call is given up (its client did not come back): its connection is closed. */
+  abandon(call: Call): void {
+    this.finish(call, false);
   }
 
   /** The server is done with the call (or we are): stop every timer and give the connection back. */

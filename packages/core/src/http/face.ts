@@ -14,6 +14,7 @@ import { checkIds } from './ids.js';
 import { LegacySseSession } from './legacy-sse-session.js';
 import { ModernRequestTransport } from './modern-request.js';
 import { checkModernRequest } from './modern-headers.js';
+import { ParamHeaderRule } from './param-headers.js';
 import { authenticate, cors, hostGuard, originGuard, refuseWith, wellKnown, type FaceRequest, type Middleware, type Refuse } from './middleware.js';
 import { defaultAllowedHosts, isLoopbackBind, type SecurityOptions } from './security.js';
 import { StreamableSession } from './streamable-session.js';
@@ -111,6 +112,8 @@ export class HttpFace {
   private readonly sessions = new Map<string, Session>();
   /** Open sockets per client address. */
   private readonly perClient = new Map<string, number>();
+  /** Mcp-Param-* header rules of the tools seen in 2026-07-28 tools/list results. */
+  private readonly paramHeaders = new ParamHeaderRule();
   private readonly log: Logger;
   private reaper?: NodeJS.Timeout;
   private draining = false;
@@ -509,7 +512,7 @@ export class HttpFace {
     if (this.options.serveModern === false) {
       return this.json(res, 400, errorResponse(id, ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version ${MODERN_PROTOCOL_VERSION}`, { supported: SESSION_PROTOCOL_VERSIONS }));
     }
-    const refusal = checkModernRequest(h, message as never, outcome.classification.revision, isRequest(message));
+    const refusal = checkModernRequest(h, message as never, outcome.classification.revision, isRequest(message)) ?? (isRequest(message) ? this.paramHeaders.check(h, message) : undefined);
     if (refusal) {
       this.metrics?.rejections.inc({ reason: 'modern-headers' });
       return this.json(res, refusal.status, errorResponse(id, refusal.code, refusal.message, refusal.data));
@@ -518,7 +521,7 @@ export class HttpFace {
     if (!isRequest(message)) return void res.writeHead(202).end();
     if (!acceptsBoth(req)) return this.reject(res, 406, 'accept', 'Not Acceptable: Accept must list application/json and text/event-stream');
     if (this.draining) return this.unavailable(res, 'shutting down');
-    const request = new ModernRequestTransport(res, message, this.extraOf(c), this.o.keepaliveMs);
+    const request = new ModernRequestTransport(res, message, this.extraOf(c), this.o.keepaliveMs, message.method === 'tools/list' ? (r) => this.paramHeaders.learn(r) : undefined);
     try {
       await this.options.onSession(request, { kind: 'request', id: String(message.id), era: '2026', authInfo: c.authInfo });
     } catch (err) {

@@ -23,7 +23,8 @@ export function decodeHeaderValue(v: string): string | undefined {
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim();
 
-const mismatch = (message: string, header: string, body: string): ModernRefusal => ({
+/** A -32020 HeaderMismatch refusal (HTTP 400), naming the disagreeing pair in `data.mismatch`. */
+export const mismatch = (message: string, header: string, body: string): ModernRefusal => ({
   status: 400,
   code: ErrorCode.HeaderMismatch,
   message: `Bad Request: the request headers and body disagree: ${message}`,

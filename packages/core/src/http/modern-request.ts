@@ -35,6 +35,8 @@ export class ModernRequestTransport implements Transport {
     private readonly request: Message & { id: RequestId; method: string },
     private readonly extra: MessageExtraInfo | undefined,
     private readonly keepaliveMs: number,
+    /** Sees the result of the request (the face learns tool schemas from tools/list this way). */
+    private readonly onResult?: (result: unknown) => void,
   ) {
     res.on('close', () => void this.close());
   }
@@ -71,6 +73,7 @@ export class ModernRequestTransport implements Transport {
   private respond(m: Message): void {
     if (this.done) return;
     this.done = true;
+    if (this.onResult && 'result' in m) this.onResult(m.result);
     const body = clientText(m);
     if (this.writer) {
       this.writer.event(body);
