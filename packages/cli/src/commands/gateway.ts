@@ -63,7 +63,8 @@ export async function handler(argv: GatewayArgs): Promise<void> {
   const { startExample, examplePort } = await import('../example/example.js');
   const example = await startExample(log);
   try {
-    const port = process.argv.includes('--port') ? argv.port : await examplePort(argv.host);
+    const portGiven = process.argv.some((a) => a === '--port' || a.startsWith('--port='));
+    const port = portGiven ? argv.port : await examplePort(argv.host);
     const url = await serve({ ...argv, port, watch: false }, example.configPath, log, { port, onStop: example.stop });
     if (url) {
       const listening = new URL(url);
