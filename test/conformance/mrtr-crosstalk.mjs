@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Repro for the translated-MRTR cross-talk (targets-2026.mjs, CROSSTALK): N concurrent 2026-07-28 clients each
+// Repro for the translated-MRTR cross-talk (fixed; test/bridge-mrtr.test.ts runs it): N concurrent 2026-07-28 clients each
 // run test_input_required_result_multi_round (step 1: name, step 2: colour) through one URL, answering with
 // their own name/colour; each must end with "<its name> likes <its colour>".
 //
 //   node test/fixtures/serve-http-2026.mjs 3001 &                               # direct: 0/N wrong
 //   node packages/cli/dist/main.js bridge --port 3002 -- node test/fixtures/conformance-2026-server.mjs &
-//   node test/conformance/mrtr-crosstalk.mjs http://127.0.0.1:3002/mcp 6        # today: N/N wrong
+//   node test/conformance/mrtr-crosstalk.mjs http://127.0.0.1:3002/mcp 6        # was N/N wrong, now 0/N
 // Exit code: 0 when every flow got its own result, 1 otherwise.
 const url = process.argv[2];
 const N = Number(process.argv[3] ?? 6);

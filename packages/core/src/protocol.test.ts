@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as sdk from '@modelcontextprotocol/server';
 import { LATEST_SESSION_PROTOCOL_VERSION, META, MODERN_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSIONS } from './protocol.js';
+import { ErrorCode } from './jsonrpc.js';
 
 // protocol.ts writes the SDK's constants out (importing the SDK costs every start 150+ ms): they must not drift.
 describe('protocol constants agree with the SDK', () => {
@@ -19,6 +20,11 @@ describe('protocol constants agree with the SDK', () => {
     expect(META.logLevel).toBe(sdk.LOG_LEVEL_META_KEY);
     expect(META.serverInfo).toBe(sdk.SERVER_INFO_META_KEY);
     expect(META.subscriptionId).toBe(sdk.SUBSCRIPTION_ID_META_KEY);
+  });
+  it('the 2026-07-28 error codes', () => {
+    expect(ErrorCode.MissingRequiredClientCapability).toBe(sdk.ProtocolErrorCode.MissingRequiredClientCapability);
+    expect(ErrorCode.UnsupportedProtocolVersion).toBe(sdk.ProtocolErrorCode.UnsupportedProtocolVersion);
+    expect(ErrorCode.InvalidParams).toBe(sdk.ProtocolErrorCode.InvalidParams);
   });
 });
 

@@ -187,7 +187,7 @@ export class Bridge {
       this.front = new ModernFront(() => this.shared?.initializeResult, {
         logger: this.log,
         // A call that may be asked for input gets a connection of its own: a 2025 server's requests name no call.
-        connect: () => new Multiplexer(this.open({ era: '2025' }), { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name }),
+        connect: (clientCapabilities) => new Multiplexer(this.open({ era: '2025' }), { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name, clientCapabilities }),
         sharedBusy: () => this.shared?.busyLanes ?? 0,
       });
     }

@@ -107,7 +107,9 @@ describe('ModernFront: 2026-07-28 requests served by a 2025 server', () => {
 function pooled(onCall: (m: Message, reply: (r: unknown) => void, conn: number) => void, pool: { max?: number } = {}) {
   let conns = 0;
   const closed: number[] = [];
-  const connect = () => {
+  const declared: Array<Record<string, unknown>> = [];
+  const connect = (capabilities: Record<string, unknown>) => {
+    declared.push(capabilities);
     const n = ++conns;
     const s = scripted((m, reply) => {
       const r = m as { id?: unknown; method?: string };
@@ -115,7 +117,7 @@ function pooled(onCall: (m: Message, reply: (r: unknown) => void, conn: number) 
       if (r.method === 'notifications/initialized') return;
       onCall(m, reply, n);
     });
-    const mux = new Multiplexer(s.client as UpstreamTransport);
+    const mux = new Multiplexer(s.client as UpstreamTransport, { clientCapabilities: capabilities });
     const close = mux.close.bind(mux);
     mux.close = () => {
       closed.push(n);
@@ -129,7 +131,7 @@ function pooled(onCall: (m: Message, reply: (r: unknown) => void, conn: number) 
     const t = front.layer()(shared.client);
     return { t, ...(await drive(t)) };
   };
-  return { front, request, connections: () => conns, closed };
+  return { front, request, connections: () => conns, closed, declared };
 }
 
 type InputRequired = { id: unknown; result: { resultType: string; requestState: string; inputRequests: Record<string, { method: string; params?: Record<string, unknown> }> } };
@@ -227,6 +229,8 @@ describe('ModernFront: calls that may be asked for input get a connection of the
       error: { code: -32021, message: expect.stringContaining('sampling'), data: { requiredCapabilities: { sampling: {} } } },
     });
     expect(p.closed).toEqual([1]);
+    // The server was told what this client declared (a 2025 server that honours it would not even have asked).
+    expect(p.declared[0]).toEqual({ elicitation: {} });
   });
 
   it('gives concurrent calls their own questions and answers', async () => {

@@ -54,8 +54,9 @@ interface Ask {
 interface Call {
   /** The transport the call travels on: the request's lane of the shared connection, or a connection of its own. */
   connection: Transport;
-  /** Set when the call has a connection of its own (`connection` is the lease's transport). */
+  /** Set when the call has a connection of its own (`connection` is the lease's transport), from `pool`. */
   lease?: Lease;
+  pool?: ConnectionPool;
   method: string;
   /** The tool / prompt name or resource URI: a retry must name the same. */
   target?: string;
@@ -75,12 +76,12 @@ export interface ModernFrontOptions {
   /** How long a call waits for the client's retry with input (default 10 min). */
   parkTimeoutMs?: number;
   /**
-   * Opens a new connection to the server (initialized, with the bridge's client capabilities). Given this, a call
-   * from a client that declared sampling, elicitation or roots travels on a connection of its own (pooled), so
-   * the server's requests for input reach the right client. Without it, every call shares the request's lane and
-   * server→client requests are refused.
+   * Opens a new connection to the server, initialized declaring `clientCapabilities`. Given this, a call from a
+   * client that declared sampling, elicitation or roots travels on a connection of its own (pooled per set of
+   * those capabilities, so the server sees what this client declared), and the server's requests for input reach
+   * the right client. Without it, every call shares the request's lane and server→client requests are refused.
    */
-  connect?: () => PoolConnection;
+  connect?: (clientCapabilities: Record<string, unknown>) => PoolConnection;
   pool?: Omit<ConnectionPoolOptions, 'logger'>;
   /** How many requests the shared connection has in flight, from all its clients (a push there is only attributable when it is 1). */
   sharedBusy?: () => number;
@@ -100,8 +101,8 @@ export class ModernFront {
   readonly log: Logger;
   readonly parkTimeoutMs: number;
   readonly gatherMs: number;
-  /** @internal */
-  readonly pool?: ConnectionPool;
+  /** Pools of connections for input-capable calls, by the input capabilities their client declared. */
+  private readonly pools = new Map<string, ConnectionPool>();
 
   constructor(
     readonly initializeResult: () => Record<string, unknown> | undefined,
@@ -110,7 +111,24 @@ export class ModernFront {
     this.log = options.logger ?? silentLogger;
     this.parkTimeoutMs = options.parkTimeoutMs ?? 10 * 60_000;
     this.gatherMs = options.gatherMs ?? 20;
-    if (options.connect) this.pool = new ConnectionPool(options.connect, { ...options.pool, logger: this.log });
+  }
+
+  /**
+   * The pool for calls from clients that declared these capabilities, or undefined when the client declared none
+   * of sampling, elicitation and roots (it can't be asked for input) or there is no way to open connections.
+   */
+  poolFor(declared: Record<string, unknown>): ConnectionPool | undefined {
+    const connect = this.options.connect;
+    const input = INPUT_CAPABILITIES.filter((c) => c in declared).sort();
+    if (!connect || input.length === 0) return undefined;
+    const capabilities = Object.fromEntries(input.map((c) => [c, declared[c] ?? {}]));
+    const key = JSON.stringify(capabilities);
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new ConnectionPool(() => connect(capabilities), { ...this.options.pool, logger: this.log });
+      this.pools.set(key, pool);
+    }
+    return pool;
   }
 
   layer(): Layer {
@@ -129,9 +147,14 @@ export class ModernFront {
    * Abandons the call that has waited longest for its client's retry: when every pooled connection is taken, a
    * client that may never come back must not stall the ones that are here now.
    */
-  evictOldestParked(): boolean {
-    const [state, call] = this.parked.entries().next().value ?? [];
-    if (!state || !call) return false;
+  evictOldestParked(pool: ConnectionPool): boolean {
+    let call: Call | undefined;
+    for (const c of this.parked.values()) {
+      if (c.pool !== pool) continue;
+      call = c;
+      break;
+    }
+    if (!call) return false;
     this.log.info({ method: call.method }, 'every connection for input-capable calls is in use: abandoning the call that waited longest for its retry');
     call.current.abandon(call);
     return true;
@@ -144,7 +167,7 @@ export class ModernFront {
       else void call.connection.close();
     }
     this.parked.clear();
-    this.pool?.close();
+    for (const pool of this.pools.values()) pool.close();
   }
 }
 
@@ -179,7 +202,7 @@ class ModernRequestLayer extends LayerTransport {
     const params = (m.params ?? {}) as Record<string, unknown>;
     const declared = ((params._meta as Record<string, unknown> | undefined)?.[META.clientCapabilities] ?? {}) as Record<string, unknown>;
     // A client that can be asked for input is here: have a connection ready for its first call that may be.
-    if (INPUT_CAPABILITIES.some((c) => c in declared)) this.front.pool?.warm();
+    this.front.poolFor(declared)?.warm();
     switch (m.method) {
       case 'server/discover':
         return this.answer({ jsonrpc: '2.0', id: m.id, result: this.front.discoverResult() } as Message);
@@ -201,12 +224,13 @@ class ModernRequestLayer extends LayerTransport {
     const out = { jsonrpc: '2.0', id: m.id, method: m.method, params: Object.keys(meta).length ? { ...rest, _meta: meta } : rest } as Message;
     const call: Call = { connection: this.next, method: m.method, target: targetOf(m.method, params), caller, capabilities, current: this, asks: new Map() };
     this.call = call;
-    const pool = this.front.pool;
-    if (pool && INPUT_CAPABLE.has(m.method) && INPUT_CAPABILITIES.some((c) => c in capabilities)) {
-      if (pool.exhausted) this.front.evictOldestParked();
+    const pool = INPUT_CAPABLE.has(m.method) ? this.front.poolFor(capabilities) : undefined;
+    if (pool) {
+      if (pool.exhausted) this.front.evictOldestParked(pool);
       const lease = await pool.acquire();
       if (this.closed) return lease.release(true);
       call.lease = lease;
+      call.pool = pool;
       call.connection = lease.transport;
       lease.transport.onmessage = (msg) => call.current.fromCall(msg as Message);
       lease.transport.onclose = () => call.current.connectionLost(call);

@@ -59,13 +59,16 @@ export class Multiplexer {
 
   private readonly initTimeoutMs: number;
   private readonly handshake: Handshake;
+  /** What initialize declares (default: everything the bridge can relay). */
+  private readonly clientCapabilities: Record<string, unknown>;
   private readonly name: string;
 
   constructor(
     private readonly upstream: UpstreamTransport,
-    options: { logger?: Logger; initTimeoutMs?: number; name?: string; handshake?: Handshake } = {},
+    options: { logger?: Logger; initTimeoutMs?: number; name?: string; handshake?: Handshake; clientCapabilities?: Record<string, unknown> } = {},
   ) {
     this.handshake = options.handshake ?? 'initialize';
+    this.clientCapabilities = options.clientCapabilities ?? BRIDGE_CAPABILITIES;
     this.log = options.logger ?? silentLogger;
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.name = options.name ?? 'MCP server';
@@ -94,7 +97,7 @@ export class Multiplexer {
             [META.clientCapabilities]: {},
           },
         }
-      : { protocolVersion: LATEST_SESSION_PROTOCOL_VERSION, capabilities: BRIDGE_CAPABILITIES, clientInfo: BRIDGE_CLIENT_INFO };
+      : { protocolVersion: LATEST_SESSION_PROTOCOL_VERSION, capabilities: this.clientCapabilities, clientInfo: BRIDGE_CLIENT_INFO };
     // Not awaited alone: a server that dies at once fails the handshake through its answer (or the timeout).
     const answer = this.handshakes.request(
       (m) =>
