@@ -47,7 +47,8 @@ describe.skipIf(!bridgeAvailable())('conformance 0.1.16 through bridge -- connec
           srv = await startServer({
             name: `bridge-${isolation}-connect`,
             cmd: process.execPath,
-            args: [CLI_MAIN, 'bridge', '--port', String(port), '--isolation', isolation, '--log-level', 'warn', '--', process.execPath, CLI_MAIN, 'connect', fixtureUrl, '--log-level', 'warn'],
+            // The suite keeps each scenario's GET stream open: per-session, every scenario holds a live child.
+            args: [CLI_MAIN, 'bridge', '--port', String(port), '--isolation', isolation, '--max-children', '64', '--log-level', 'warn', '--', process.execPath, CLI_MAIN, 'connect', fixtureUrl, '--log-level', 'warn'],
             healthUrl: `http://127.0.0.1:${port}/healthz`,
           });
           const chained = await runConformance({ url: `http://127.0.0.1:${port}/mcp`, timeoutMs: RUN_TIMEOUT - 60_000 });

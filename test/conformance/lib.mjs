@@ -372,6 +372,8 @@ export const TARGETS = {
     start: (port) => ({ cmd: process.execPath, args: gatewayArgs(port, [FIXTURE_STDIO]), ...gatewayReady(port) }),
   },
   ...Object.fromEntries(
+    // --max-children: the suite keeps each scenario's GET stream open until it exits, so per-session every scenario
+    // holds a live child; the budget (4 × cores by default) is not what these runs are about.
     ['shared', 'per-session'].flatMap((isolation) => [
       [
         `fixture-bridge-${isolation}`,
@@ -381,7 +383,7 @@ export const TARGETS = {
           baseline: 'fixture-direct',
           start: (port) => ({
             cmd: process.execPath,
-            args: [CLI_MAIN, 'bridge', '--port', String(port), '--isolation', isolation, '--', process.execPath, FIXTURE_STDIO],
+            args: [CLI_MAIN, 'bridge', '--port', String(port), '--isolation', isolation, '--max-children', '64', '--', process.execPath, FIXTURE_STDIO],
             healthUrl: `http://127.0.0.1:${port}/healthz`,
           }),
         },
@@ -394,7 +396,7 @@ export const TARGETS = {
           baseline: 'everything-direct',
           start: (port) => ({
             cmd: process.execPath,
-            args: [CLI_MAIN, 'bridge', '--port', String(port), '--isolation', isolation, '--', process.execPath, EVERYTHING, 'stdio'],
+            args: [CLI_MAIN, 'bridge', '--port', String(port), '--isolation', isolation, '--max-children', '64', '--', process.execPath, EVERYTHING, 'stdio'],
             healthUrl: `http://127.0.0.1:${port}/healthz`,
           }),
         },

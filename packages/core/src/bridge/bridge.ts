@@ -41,7 +41,8 @@ export interface BridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'read
   readinessDetail?(): Record<string, unknown>;
   /**
    * Per-session isolation: the most connections of their own open at once (for a stdio server, child processes;
-   * the shared connection is not counted). A new session beyond it gets 503. Default: no limit.
+   * the shared connection is not counted). At the limit the longest-idle session with no stream open and nothing in
+   * flight is closed to make room; if every session is in use, the new one gets 503. Default: no limit.
    */
   maxChildren?: number;
   /**

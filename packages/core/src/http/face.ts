@@ -116,6 +116,11 @@ export class HttpFace {
   private readonly paramHeaders = new ParamHeaderRule();
   private readonly log: Logger;
   private reaper?: NodeJS.Timeout;
+  /**
+   * Sessions whose upstream is still being opened (a child starting): not idle whatever their clocks say, and never
+   * closed to make room, since the connection being opened would outlive them.
+   */
+  private readonly opening = new Set<Session>();
   private draining = false;
   /** Set before listen(); loaded lazily by its owner because prom-client is slow to import. */
   metrics?: Metrics;
@@ -265,6 +270,7 @@ export class HttpFace {
     const now = Date.now();
     const limits = { idleMs: this.o.sessionIdleTimeoutMs, handshakeMs: this.o.handshakeTimeoutMs };
     for (const [id, s] of this.sessions) {
+      if (this.opening.has(s)) continue;
       if (handshakeExpired(s, now, limits)) {
         this.log.info({ session: id }, 'session closed: it did not complete the MCP handshake (initialize, notifications/initialized) in time');
         this.metrics?.sessionsExpired.inc();
@@ -419,7 +425,7 @@ export class HttpFace {
    */
   private makeRoom(): boolean {
     if (this.sessions.size < this.o.maxSessions) return true;
-    const victim = evictionCandidate(this.sessions.values());
+    const victim = evictionCandidate(this.settled());
     if (!victim) return false;
     this.log.info({ session: victim.sessionId }, 'session limit reached: closing the longest-idle session that never completed the MCP handshake');
     this.metrics?.sessionsExpired.inc();
@@ -432,13 +438,18 @@ export class HttpFace {
    * (a per-session child). False: every session is in use.
    */
   closeIdlest(): boolean {
-    const streamable = [...this.sessions.values()].filter((s): s is StreamableSession => s instanceof StreamableSession);
+    const streamable = this.settled().filter((s): s is StreamableSession => s instanceof StreamableSession);
     const victim = idlest(streamable);
     if (!victim) return false;
     this.log.info({ session: victim.sessionId }, 'closing the longest-idle session to free its server for a new one');
     this.metrics?.sessionsExpired.inc();
     void victim.close();
     return true;
+  }
+
+  /** Sessions connected to their upstream. */
+  private settled(): Session[] {
+    return [...this.sessions.values()].filter((s) => !this.opening.has(s));
   }
 
   private async openStreamable(c: FaceRequest, init: Message & { params?: { protocolVersion?: string } }) {
@@ -472,6 +483,7 @@ export class HttpFace {
       forget();
       prevClose?.();
     };
+    this.opening.add(session);
     try {
       await this.options.onSession(session, info);
       // onSession (the pipe) replaces onclose: keep our bookkeeping in front of it.
@@ -486,6 +498,8 @@ export class HttpFace {
       this.log.error({ err: (err as Error).message }, 'could not open upstream for new session');
       this.unavailable(res, `upstream unavailable: ${(err as Error).message}`);
       return false;
+    } finally {
+      this.opening.delete(session);
     }
   }
 
