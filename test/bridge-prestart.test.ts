@@ -1,7 +1,7 @@
 /**
  * --prestart N (issue 12, first-use friction): per-session servers started ahead of their session, with real
  * processes. N wait before any client connects; a client's session is served by one of them (its pid existed before
- * the client connected); the pool refills; a waiting server that is killed is replaced; waiting servers count toward
+ * the client connected; a legacy SSE session too); the pool refills; a waiting server that is killed is replaced; waiting servers count toward
  * --max-children; stopping the bridge leaves no process; the flag is refused where it cannot work.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { CLI, ROOT, processesMatching, startBridge, until, type RunningBridge } from './helpers/bridge.js';
 
 const LIFECYCLE = `${ROOT}test/fixtures/lifecycle-server.mjs`;
@@ -81,6 +82,19 @@ describe('--prestart 2', () => {
     expect(bPid).not.toBe(aPid);
     expect((await b.listTools()).tools.map((t) => t.name)).toEqual(['sleep', 'pid']);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('a legacy SSE session takes a waiting server on its initialize, too', async () => {
+    // Two sessions above closed without DELETE: they keep their servers until the idle timeout.
+    const waiting = await settle(marker, bridge, 5);
+    const c = new Client({ name: 'prestart-sse', version: '1' });
+    await c.connect(new SSEClientTransport(new URL(`${bridge.base}/sse`)));
+    expect(waiting).toContain(await pidOf(c));
+    // Three sessions and one waiting server fill --max-children 4: the pool does not start a second.
+    await until(async () => (await readyz(bridge)).prestarted === 1, { timeoutMs: 10_000, stepMs: 50 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await servers(marker, bridge)).toHaveLength(5);
+    await c.close();
   });
 
   it('stopping the bridge stops the waiting servers with the rest', async () => {

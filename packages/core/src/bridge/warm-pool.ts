@@ -77,9 +77,11 @@ export class WarmPool {
   private lost(entry: Waiting, why: string) {
     if (!this.waiting.delete(entry) || this.closed) return;
     this.options.onSize?.(this.waiting.size);
+    const msg = 'a pre-started MCP server was lost while waiting for a session (--prestart); replacing it after a delay';
+    // Several lost at once (a broken command) share one delay, and count as one loss.
+    if (this.retry) return void this.options.logger.warn({ err: why }, msg);
     const delay = Math.min((this.options.backoffMs ?? 1000) * 2 ** this.losses++, this.options.maxBackoffMs ?? 60_000);
-    this.options.logger.warn({ retryInMs: delay, err: why }, 'a pre-started MCP server was lost while waiting for a session (--prestart); replacing it after a delay');
-    if (this.retry) return;
+    this.options.logger.warn({ retryInMs: delay, err: why }, msg);
     this.retry = setTimeout(() => {
       this.retry = undefined;
       this.fill();
