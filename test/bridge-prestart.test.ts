@@ -1,8 +1,9 @@
 /**
  * --prestart N (issue 12, first-use friction): per-session servers started ahead of their session, with real
- * processes. N wait before any client connects; a client's session is served by one of them (its pid existed before
- * the client connected; a legacy SSE session too); the pool refills; a waiting server that is killed is replaced; waiting servers count toward
- * --max-children; stopping the bridge leaves no process; the flag is refused where it cannot work.
+ * processes. N wait before any client connects; a client's session (Streamable HTTP or legacy SSE) is served by one
+ * of them (its pid existed before the client connected); the pool refills; a waiting server that is killed is
+ * replaced; waiting servers count toward --max-children; stopping the bridge leaves no process; the flag is refused
+ * where it cannot work.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
