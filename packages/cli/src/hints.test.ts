@@ -4,7 +4,8 @@ import { warnSlowLauncher } from './hints.js';
 
 function fakeLog() {
   const warn = vi.fn();
-  return { log: { warn } as unknown as Logger, warn };
+  const info = vi.fn();
+  return { log: { warn, info } as unknown as Logger, warn, info };
 }
 
 describe('warnSlowLauncher', () => {
@@ -14,7 +15,7 @@ describe('warnSlowLauncher', () => {
     try {
       expect(warnSlowLauncher('/usr/local/bin/npx', ['-y', 'some-server'], 'per-session', log)).toBe(true);
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(write.mock.calls[0]![0])).toMatch(/npx runs again for every new session.*--isolation shared/);
+      expect(String(write.mock.calls[0]![0])).toMatch(/npx runs again for every new session.*--prestart N.*--isolation shared/);
     } finally {
       write.mockRestore();
     }
@@ -26,5 +27,19 @@ describe('warnSlowLauncher', () => {
     expect(warnSlowLauncher('python', ['server.py'], 'per-session', log)).toBe(false);
     expect(warnSlowLauncher('/usr/bin/node', ['dist/index.js'], 'per-session', log)).toBe(false);
     expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('with --prestart, says once (info) that sessions mostly no longer wait, and writes no note', () => {
+    const { log, warn, info } = fakeLog();
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(warnSlowLauncher('uvx', ['some-server'], 'per-session', log, 2)).toBe(true);
+      expect(warn).not.toHaveBeenCalled();
+      expect(info).toHaveBeenCalledTimes(1);
+      expect(String(info.mock.calls[0]![1])).toMatch(/--prestart 2 keeps 2 started ahead/);
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
   });
 });

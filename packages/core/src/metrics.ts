@@ -7,6 +7,7 @@ export class Metrics {
   readonly sessionsOpened = new Counter({ name: 'switchboard_sessions_opened_total', help: 'Client sessions opened', labelNames: ['transport'], registers: [this.registry] });
   readonly sessionsExpired = new Counter({ name: 'switchboard_sessions_expired_total', help: 'Sessions closed by the idle timeout', registers: [this.registry] });
   readonly children = new Gauge({ name: 'switchboard_children', help: 'Running MCP server processes', registers: [this.registry] });
+  readonly childrenWaiting = new Gauge({ name: 'switchboard_children_waiting', help: 'Per-session MCP server processes started ahead, waiting for a session (--prestart)', registers: [this.registry] });
   readonly restarts = new Counter({ name: 'switchboard_child_restarts_total', help: 'MCP server processes restarted after a crash', registers: [this.registry] });
   readonly inflight = new Gauge({ name: 'switchboard_inflight_requests', help: 'Requests forwarded and not yet answered', registers: [this.registry] });
   readonly rejections = new Counter({ name: 'switchboard_http_rejections_total', help: 'HTTP requests refused, by reason', labelNames: ['reason'], registers: [this.registry] });

@@ -17,7 +17,7 @@ export function builder(y: Argv) {
   // Help shows groups in the order they are first named: the stdio bridge first, the remote one (--to) last.
   const stdio = 'Bridging a stdio server (the default):';
   y = y
-    .group(['demo', 'isolation', 'shell', 'env', 'cwd', 'name', 'server-protocol', 'init-timeout', 'max-children', 'child-idle-timeout', 'on-crash-loop'], stdio)
+    .group(['demo', 'isolation', 'shell', 'env', 'cwd', 'name', 'server-protocol', 'init-timeout', 'max-children', 'prestart', 'child-idle-timeout', 'on-crash-loop'], stdio)
     .group(['port'], 'HTTP face:')
     .group(['to'], REMOTE_GROUP);
   y = y.options(remoteBridgeOptions) as never; // --to <transport> <url>: serve a remote server (remote-bridge.ts)
@@ -40,6 +40,11 @@ export function builder(y: Argv) {
         default: DEFAULT_MAX_CHILDREN,
         describe: `per-session: most server processes at once, the shared one not counted; when all run, the longest-idle unused session gives its child up, else 503 (default 4 × cores = ${DEFAULT_MAX_CHILDREN} here)`,
       })
+      .option('prestart', {
+        type: 'number',
+        default: 0,
+        describe: 'per-session: keep N server processes started and waiting, so a new session does not wait for the command to start (npx, uvx…); they count toward --max-children',
+      })
       .option('child-idle-timeout', { type: 'string', default: '5m', describe: 'per-session: close a session idle this long and stop its child (sooner than --session-idle-timeout)' })
       .option('on-crash-loop', {
         choices: ['exit', 'wait'] as const,
@@ -53,8 +58,9 @@ export function builder(y: Argv) {
     .example('$0 bridge --port 3000 --isolation shared -- python server.py', 'one shared child, ids remapped per client')
     .example('$0 bridge --port 3000 --print-config -- python server.py', 'the Claude Desktop entry that connects to this bridge')
     .example('$0 bridge --max-children 8 --child-idle-timeout 2m -- python server.py', 'at most 8 server processes; idle ones stop after 2 minutes')
+    .example('$0 bridge --prestart 2 -- npx -y @modelcontextprotocol/server-everything', 'two servers started ahead: a new session is answered without waiting for npx')
     .example('$0 bridge --isolation shared --on-crash-loop wait -- python server.py', 'a crash-looping server: stay up with /readyz 503 instead of exiting 1')
-    .epilog('With --isolation per-session every new session starts the command again: a launcher such as npx or uvx re-resolves the package each time (seconds). Install the server and run it directly, or use --isolation shared.');
+    .epilog('With --isolation per-session every new session starts the command again: a launcher such as npx or uvx re-resolves the package each time (seconds). Keep some started ahead with --prestart N, install the server and run it directly, or use --isolation shared.');
 }
 
 const DEFAULT_MAX_CHILDREN = 4 * availableParallelism();
@@ -71,6 +77,7 @@ interface BridgeArgs extends HttpFaceArgs {
   name?: string;
   initTimeout: string;
   maxChildren: number;
+  prestart: number;
   childIdleTimeout: string;
   onCrashLoop: 'exit' | 'wait';
   serverProtocol: '2025' | '2026';
@@ -90,8 +97,9 @@ export async function handler(argv: BridgeArgs): Promise<void> {
   const [command, ...args] = argv.demo ? [process.execPath, DEMO_SERVER] : cmd;
 
   const { graceMs, ...face } = toFaceOptions(argv, log);
-  warnSlowLauncher(command!, args, argv.isolation, log);
   if (!Number.isInteger(argv.maxChildren) || argv.maxChildren < 1) throw new Error(`--max-children ${argv.maxChildren}: expected a whole number, at least 1`);
+  checkPrestart(argv);
+  warnSlowLauncher(command!, args, argv.isolation, log, argv.prestart);
   const stop = (): Promise<void> => bridge.stop(graceMs);
   const bridge = new StdioBridge({
     ...face,
@@ -101,10 +109,20 @@ export async function handler(argv: BridgeArgs): Promise<void> {
     supervisor: { maxLineBytes: argv.maxLine !== undefined ? parseOr(bytes, argv.maxLine, 'max-line') : 2 * (face.maxBodyBytes ?? 16 * 1024 * 1024) + 1024 * 1024 },
     initTimeoutMs: parseOr(duration, argv.initTimeout, 'init-timeout'),
     maxChildren: argv.maxChildren,
+    prestart: argv.prestart,
     childIdleTimeoutMs: parseOr(duration, argv.childIdleTimeout, 'child-idle-timeout'),
     onGiveUp: giveUpPolicy(argv.onCrashLoop, log, stop),
     serverProtocol: argv.serverProtocol,
     metrics: argv.metrics,
   });
   await runBridge(bridge, log, argv, { isolation: argv.isolation }, stop);
+}
+
+/** Refused before anything starts, with the fix in the message (the bridge checks the same, for library users). */
+function checkPrestart(argv: BridgeArgs): void {
+  const n = argv.prestart;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--prestart ${n}: expected a whole number, 0 or more`);
+  if (n === 0) return;
+  if (argv.isolation !== 'per-session') throw new Error('--prestart applies to --isolation per-session only: a shared server is started once, at start-up, already. Drop --prestart.');
+  if (n > argv.maxChildren) throw new Error(`--prestart ${n} is more than --max-children ${argv.maxChildren}: waiting servers count toward the limit. Lower --prestart or raise --max-children.`);
 }

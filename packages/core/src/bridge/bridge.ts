@@ -11,10 +11,11 @@ import { ModernFront } from '../era/modern-front.js';
 import { stdioUpstream } from '../upstream/stdio.js';
 import type { Upstream, UpstreamContext, UpstreamTransport } from '../upstream/upstream.js';
 import { callTimeout } from '../layers/call-timeout.js';
-import { ChildLimitError, ChildSpawnError, CrashLoopError, ServerGaveUpError, ShutdownError } from '../errors.js';
+import { ChildLimitError, ChildSpawnError, ConfigError, CrashLoopError, ServerGaveUpError, ShutdownError } from '../errors.js';
 import { CallLedger } from './call-ledger.js';
 import { handshakeTimeout } from './handshake-timeout.js';
 import { LazyConnection } from './lazy-connection.js';
+import { WarmPool } from './warm-pool.js';
 
 export type Isolation = 'per-session' | 'shared';
 
@@ -45,6 +46,12 @@ export interface BridgeOptions extends Omit<HttpFaceOptions, 'onSession' | 'read
    * flight is closed to make room; if every session is in use, the new one gets 503. Default: no limit.
    */
   maxChildren?: number;
+  /**
+   * Per-session isolation: connections started ahead of their session and kept waiting, so a new session's
+   * `initialize` does not wait for a slow start (an npx download). They count toward maxChildren. Only for an
+   * upstream whose connections do not depend on the session (a stdio child). Default 0.
+   */
+  prestart?: number;
   /**
    * The shared connection is gone for good (crash-loop breaker, failed restart); not called during stop(). From then
    * on /readyz is 503 with the reason, and sessions that need the shared connection are refused with 503.
@@ -89,11 +96,28 @@ export class Bridge {
   private front?: ModernFront;
   private readonly upstream: Upstream;
   private readonly outer: Layer;
+  private readonly pool?: WarmPool;
 
   constructor(private readonly options: BridgeOptions) {
     this.upstream = options.upstream;
     this.log = options.logger ?? silentLogger;
     this.isolation = options.isolation ?? 'per-session';
+    const prestart = options.prestart ?? 0;
+    if (!Number.isInteger(prestart) || prestart < 0) throw new ConfigError(`--prestart ${prestart}: expected a whole number, 0 or more`);
+    if (prestart > 0 && this.isolation !== 'per-session') {
+      throw new ConfigError('--prestart applies to --isolation per-session only: a shared server is started once, at start-up, already');
+    }
+    if (prestart > 0 && options.maxChildren !== undefined && prestart > options.maxChildren) {
+      throw new ConfigError(`--prestart ${prestart} is more than --max-children ${options.maxChildren}: waiting servers count toward the limit; lower --prestart or raise --max-children`);
+    }
+    if (prestart > 0) {
+      this.pool = new WarmPool({
+        size: prestart,
+        logger: this.log,
+        onSize: (n) => this.metrics?.childrenWaiting.set(n),
+        open: () => (this.roomForChild() ? this.open({ era: '2025' }, true) : undefined),
+      });
+    }
     const layers = [...(options.layers ?? [])];
     if (options.callTimeoutMs) layers.push(callTimeout({ ms: options.callTimeoutMs }));
     this.outer = compose(...layers);
@@ -105,18 +129,25 @@ export class Bridge {
         if (this.gaveUp) return { ready: false, reason: this.gaveUp.message };
         if (!this.shared) return { ready: false, reason: 'starting' };
         if (!this.shared.isReady) return { ready: false, reason: 'the MCP server is not running (starting, restarting or given up: see the logs)' };
-        return { ready: true, detail: { isolation: this.isolation, connections: this.connections.size, ...options.readinessDetail?.() } };
+        const waiting = this.pool ? { prestarted: this.pool.size } : {};
+        return { ready: true, detail: { isolation: this.isolation, connections: this.connections.size, ...waiting, ...options.readinessDetail?.() } };
       },
     });
   }
 
-  /** Keeps every connection we open in one set, so drain and shutdown see them all. */
-  private open(ctx: UpstreamContext): UpstreamTransport {
+  /**
+   * Keeps every connection we open in one set, so drain and shutdown see them all. `counted`: one of a session's own
+   * (or waiting for a session), within maxChildren.
+   */
+  private open(ctx: UpstreamContext, counted = !!ctx.session): UpstreamTransport {
     const t = this.upstream.open(ctx);
-    const sets = ctx.session ? [this.connections, this.sessionConnections] : [this.connections];
+    const sets = counted ? [this.connections, this.sessionConnections] : [this.connections];
     for (const s of sets) s.add(t);
     const forget = () => {
+      const freed = counted && this.sessionConnections.has(t);
       for (const s of sets) s.delete(t);
+      // A slot freed by a session is one the pool may refill (deferred: a session opening now goes first).
+      if (freed && this.pool && !this.stopping) setImmediate(() => this.pool?.fill());
     };
     return new (class extends LayerTransport {
       constructor() {
@@ -136,6 +167,8 @@ export class Bridge {
 
   /** A connection of the session's own (per-session isolation), within maxChildren. */
   private openForSession(info: SessionInfo): UpstreamTransport {
+    const warm = this.pool?.take();
+    if (warm) return warm;
     const max = this.options.maxChildren;
     // A client gone without DELETE holds its child until the idle timeout: the longest-idle such session makes room.
     if (max !== undefined && this.sessionConnections.size >= max) this.face.closeIdlest();
@@ -144,6 +177,10 @@ export class Bridge {
       throw new ChildLimitError(max);
     }
     return this.open({ era: info.era, authInfo: info.authInfo, session: { id: info.id, kind: info.kind as 'streamable' | 'sse' } });
+  }
+
+  private roomForChild(): boolean {
+    return this.options.maxChildren === undefined || this.sessionConnections.size < this.options.maxChildren;
   }
 
   /**
@@ -160,10 +197,12 @@ export class Bridge {
     }
     this.ready = this.startShared();
     this.ready.catch(() => {});
+    this.pool?.fill();
     try {
       return await this.face.listen();
     } catch (err) {
       await this.ready.catch(() => {});
+      await this.pool?.close();
       await Promise.allSettled([...this.connections].map((u) => u.close()));
       throw err;
     }
@@ -261,6 +300,8 @@ export class Bridge {
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
+    // Waiting servers have no session to drain: they stop first, and the pool opens no more.
+    const pooled = this.pool?.close();
     await this.face.stopAccepting();
     const deadline = Date.now() + graceMs;
     while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -275,6 +316,7 @@ export class Bridge {
     this.front?.close();
     await this.face.closeSessions();
     await Promise.allSettled([...this.connections].map((u) => u.close()));
+    await pooled;
   }
 }
 
