@@ -11,7 +11,7 @@ import { CLI, ROOT, freePort, killAll, startProcess, stop, until } from './fixtu
 
 const ECHO = join(ROOT, 'test/fixtures/echo-server.mjs');
 const KEYS = { alice: 'alice-key-0123456789abcdef', carol: 'carol-key-0123456789abcdef', bob: 'bob-key-0123456789abcdef00' };
-const sha = (k: string) => 'sha256:' + createHash('sha256').update(k).digest('hex');
+const hex = (k: string) => createHash('sha256').update(k).digest('hex');
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
 
@@ -43,9 +43,11 @@ beforeAll(async () => {
     join(dir, 'keys.json'),
     JSON.stringify({
       keys: [
-        { id: 'alice', hash: sha(KEYS.alice), allow: ['echo.*'] },
-        { id: 'carol', hash: sha(KEYS.carol), allow: ['echo.*'] },
-        { id: 'bob', hash: sha(KEYS.bob), allow: ['*'], deny: ['echo.crash'] },
+        // One file for the bridge and the gateway: the shared spelling, and the gateway's earlier one (carol).
+        { id: 'alice', sha256: hex(KEYS.alice), allow: ['echo.*'], scopes: ['tools:read'] },
+        { id: 'carol', hash: `sha256:${hex(KEYS.carol)}`, allow: ['echo.*'] },
+        { id: 'bob', sha256: hex(KEYS.bob), allow: ['*'], deny: ['echo.crash'] },
+        { id: 'revoked', sha256: hex('revoked-key-0123456789abcdef'), disabled: true },
       ],
     }),
   );
@@ -133,5 +135,25 @@ describe('gateway trace context', () => {
     const bad = meta(await plain.callTool({ name: 'other__echo', arguments: {}, _meta: { traceparent: `ff-${TRACE}-${CALLER_SPAN}-01`, progressToken: 'kept' } }));
     // The rest of _meta still travels (the progress token under the lane's own name).
     expect(Object.keys(bad ?? {})).toEqual(['progressToken']);
+  });
+});
+
+describe('one API key file for the bridge and the gateway', () => {
+  it('the gateway key file lets the same keys into `switchboard bridge --api-key-file`, and a disabled key into neither', async () => {
+    const port = await freePort();
+    const child = startProcess(process.execPath, [CLI, 'bridge', '--port', String(port), '--api-key-file', join(dir, 'keys.json'), '--log-level', 'warn', '--', process.execPath, ECHO]);
+    try {
+      await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the bridge to listen');
+      const c = new Client({ name: 'bridge-keys', version: '1.0.0' });
+      await c.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${KEYS.carol}` } } }));
+      clients.push(c);
+      expect((await c.listTools()).tools.map((t) => t.name)).toContain('echo');
+      const post = (key: string, url: string) =>
+        fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+      expect((await post('revoked-key-0123456789abcdef', `http://127.0.0.1:${port}/mcp`)).status).toBe(401);
+      expect((await post('revoked-key-0123456789abcdef', gw.url)).status).toBe(401);
+    } finally {
+      await stop(child);
+    }
   });
 });

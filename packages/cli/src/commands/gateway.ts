@@ -89,7 +89,7 @@ export async function handler(argv: GatewayArgs): Promise<void> {
   const bridge = new Bridge({
     ...face,
     // The key file's entries are stored hashed: the face compares digests and names the caller by the key's id.
-    apiKeys: [...(face.apiKeys ?? []), ...(keys?.entries ?? []).filter((e) => !e.disabled).map((e) => ({ id: e.id, digest: Buffer.from(e.hash.slice('sha256:'.length), 'hex'), scopes: [] }))],
+    apiKeys: [...(face.apiKeys ?? []), ...(keys?.entries ?? []).filter((e) => !e.disabled).map((e) => ({ id: e.id, digest: Buffer.from(e.hash.slice('sha256:'.length), 'hex'), scopes: e.scopes ?? [] }))],
     authenticators: [...(face.authenticators ?? []), ...(jwt ? [jwtAuthenticator({ issuer: jwt.issuer, jwksUrl: jwt.jwksUrl, audience: jwt.audience[0]! })] : [])],
     upstream: router,
     // The router is one process-wide object: every session is its own GatewaySession over shared backends.

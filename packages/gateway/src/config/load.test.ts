@@ -145,11 +145,11 @@ describe('parseConfig: the gateway superset', () => {
 
 describe('parseConfig: bad files, every issue named by its path', () => {
   it.each([
-    ['not JSON', '{ "mcpServers": ', /end of file expected|value expected/],
+    ['not JSON', '{ "mcpServers": ', /expected a value, found end of file at line 1/],
     ['empty', '', /empty/],
     ['an array', '[]', /must hold a JSON object/],
     ['a string', '"x"', /must hold a JSON object/],
-    ['duplicate server', '{ "mcpServers": { "a": { "command": "x" }, "a": { "command": "y" } } }', /duplicate key "a" at line 1/],
+    ['duplicate server', '{ "mcpServers": { "a": { "command": "x" }, "a": { "command": "y" } } }', /property "a" appears twice at line 1/],
     ['__proto__ key', '{ "mcpServers": { "__proto__": { "command": "x" } } }', /"__proto__" is not allowed/],
     ['unknown top key', '{ "mcpServer": {} }', /^mcpServer: unknown key; did you mean "mcpServers"\?/],
     ['both roots', '{ "mcpServers": {}, "servers": {} }', /^servers: use either/],
