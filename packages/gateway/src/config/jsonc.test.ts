@@ -12,7 +12,7 @@ describe('parseJsonc', () => {
     ['', /empty/],
     ['  \n ', /empty/],
     ['// only a comment', /only comments/],
-    ['{ "a": 1 "b": 2 }', /expected "," or "}", found "\"" at line 1, column 10/],
+    ['{ "a": 1 "b": 2 }', /expected "," or "}", found """ at line 1, column 10/],
     ['{\n  "a": \n}', /expected a value, found "}" at line 3/],
     ['{ "a": 1, "a": 2 }', /property "a" appears twice/],
     ['{ "x": { "__proto__": {} } }', /"__proto__" is not allowed/],
