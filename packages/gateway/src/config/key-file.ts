@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { KeyFileError, parseKeyFile as parseKeys, type ApiKey } from '@switchboard-mcp/core/serve';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { GatewayConfigError, type ConfigIssue } from '../errors.js';
 import { fromZodIssues } from './issues.js';
 import { allowDenySchema, rateRuleSchema, type RateRule } from './schema.js';
