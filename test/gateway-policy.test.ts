@@ -54,7 +54,7 @@ beforeAll(async () => {
   const file = join(dir, 'gateway.json');
   writeFileSync(file, JSON.stringify(config()));
   const port = await freePort();
-  const child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info']);
+  const child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info', '--metrics']);
   await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the gateway to listen').catch((err: Error) => {
     err.message += `\n--- gateway output ---\n${child.output()}`;
     throw err;
@@ -135,6 +135,41 @@ describe('gateway trace context', () => {
     const bad = meta(await plain.callTool({ name: 'other__echo', arguments: {}, _meta: { traceparent: `ff-${TRACE}-${CALLER_SPAN}-01`, progressToken: 'kept' } }));
     // The rest of _meta still travels (the progress token under the lane's own name).
     expect(Object.keys(bad ?? {})).toEqual(['progressToken']);
+  });
+});
+
+describe('gateway metrics', () => {
+  const scrape = async (key?: string) => fetch(`${gw.base}/metrics`, key ? { headers: { authorization: `Bearer ${key}` } } : {});
+  const value = (body: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"[\]().*+?^$|\\]/g, '\\$&')} (\\S+)$`, 'm').exec(body)?.[1] ?? 0);
+
+  it('counts calls per server, tool and outcome, times them, shows those in flight, and only behind authentication', async () => {
+    expect((await scrape()).status).toBe(401);
+    const before = await (await scrape(KEYS.bob)).text();
+    const alice = await client(KEYS.alice);
+    const bob = await client(KEYS.bob);
+    await alice.callTool({ name: 'echo__echo', arguments: { text: 'one' } });
+    await alice.callTool({ name: 'echo__echo', arguments: { text: 'two' } });
+    await alice.callTool({ name: 'other__echo', arguments: {} }).catch(() => undefined); // outside alice's scope
+    await bob.callTool({ name: 'made_up_tool_name', arguments: {} }).catch(() => undefined);
+    const slow = bob.callTool({ name: 'other__sleep', arguments: { ms: 3000 } });
+    const during = await until(async () => {
+      const body = await (await scrape(KEYS.bob)).text();
+      return value(body, 'switchboard_tool_calls_in_flight{server="other",tool="other__sleep"}') === 1 ? body : undefined;
+    }, 10_000, 'the slow call to show in flight');
+    await slow;
+    const after = await (await scrape(KEYS.bob)).text();
+
+    const ok = 'switchboard_tool_calls_total{server="echo",tool="echo__echo",outcome="ok"}';
+    expect(value(after, ok) - value(before, ok)).toBe(2);
+    const denied = 'switchboard_tool_calls_total{server="other",tool="other__echo",outcome="denied"}';
+    expect(value(after, denied) - value(before, denied)).toBe(1);
+    expect(value(after, 'switchboard_tool_calls_total{server="",tool="",outcome="unknown-tool"}')).toBeGreaterThanOrEqual(1);
+    // A name a client made up never becomes a label.
+    expect(after).not.toContain('made_up_tool_name');
+    expect(value(during, 'switchboard_tool_calls_in_flight{server="other",tool="other__sleep"}')).toBe(1);
+    expect(value(after, 'switchboard_tool_calls_in_flight{server="other",tool="other__sleep"}')).toBe(0);
+    expect(value(after, 'switchboard_tool_call_duration_seconds_bucket{le="1",server="other",tool="other__sleep"}')).toBe(0);
+    expect(value(after, 'switchboard_tool_call_duration_seconds_count{server="other",tool="other__sleep"}')).toBe(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { callTimeout, compose, inProcessUpstream, silentLogger, stdioUpstream, type Logger, type Upstream } from '@switchboard-mcp/core/serve';
+import { callTimeout, compose, inProcessUpstream, silentLogger, stdioUpstream, type Logger, type ToolMetrics, type Upstream } from '@switchboard-mcp/core/serve';
 import type { GatewayConfig, ServerConfig } from './config/types.js';
 import { serverExposes } from './policy/scopes.js';
 import { AuditLog } from './audit.js';
@@ -14,6 +14,8 @@ export interface GatewayOptions {
   keys?: KeyRing;
   /** The pins of `switchboard gateway pin` (by default read from the lock file beside the config). */
   lock?: PinLock;
+  /** Where per server and tool call metrics go (core's `Metrics#tools`, on the registry the face serves at /metrics). */
+  metrics?: Pick<ToolMetrics, 'started' | 'finished' | 'refused'>;
 }
 
 /** The upstream one configured server is reached through; what the library for its kind builds. */
@@ -106,6 +108,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     toolRateLimits: g.limits.toolRateLimits,
     rateLimitStore: redis?.store,
     onStop: redis?.close,
+    metrics: options.metrics,
     audit: g.audit ? new AuditLog({ path: g.audit.path, maxBytes: g.audit.maxBytes, keep: g.audit.keep }) : undefined,
     nameBudget: g.nameBudget,
     lock: options.lock,

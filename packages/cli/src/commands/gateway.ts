@@ -56,7 +56,9 @@ export async function handler(argv: GatewayArgs): Promise<void> {
   }
   const keys = config.gateway.auth?.keys ? await gw.loadKeyFile(config.gateway.auth.keys) : undefined;
   const lock = await gw.readLock(gw.lockPathFor(argv.config));
-  const router = await gw.createGateway(config, { logger: log, keys, lock });
+  // One registry for the face's metrics and the router's per server and tool metrics, served at /metrics.
+  const metrics = argv.metrics && !argv.stdio ? new (await import('@switchboard-mcp/core')).Metrics() : undefined;
+  const router = await gw.createGateway(config, { logger: log, keys, lock, metrics: metrics?.tools });
   if (argv.watch) watchConfig(argv.config, config, router, log);
   if (argv.stdio) {
     const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
@@ -94,7 +96,7 @@ export async function handler(argv: GatewayArgs): Promise<void> {
     upstream: router,
     // The router is one process-wide object: every session is its own GatewaySession over shared backends.
     isolation: 'per-session',
-    metrics: argv.metrics,
+    metrics: metrics ?? false,
     readinessDetail: () => ({ servers: router.backendStates() }),
   });
   // Backends come up in the background (clients get list_changed as each does); a short wait lets a quick

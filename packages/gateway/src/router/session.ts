@@ -78,6 +78,9 @@ export class GatewaySession implements UpstreamTransport {
     if (this.closed) return;
     this.closed = true;
     this.router.sessions.delete(this);
+    // Calls still running when the client leaves are over for the books (their answers have nobody to go to).
+    for (const p of this.pending.values()) if (p.tool) this.endCall(p, 'error', { errorCode: 'SB_CLIENT_GONE' });
+    this.pending.clear();
     await Promise.allSettled([...this.lanes.values()].map((l) => l.close()));
     this.onclose?.();
   }
@@ -90,6 +93,7 @@ export class GatewaySession implements UpstreamTransport {
     for (const [id, p] of this.pending) {
       if (p.lane !== lane) continue;
       this.pending.delete(id);
+      if (p.tool) this.endCall(p, 'error', { errorCode: 'SB_BACKEND_RECONFIGURED' });
       this.fail(id, ErrorCode.InternalError, `server "${server}" was reconfigured while this call was in flight; retry it`);
     }
     await lane.close();
@@ -195,10 +199,16 @@ export class GatewaySession implements UpstreamTransport {
     const entry = this.router.tables.tools.resolve(exposed);
     const policy = this.router.policyFor(caller);
     const audit = this.router.options.audit;
+    const metrics = this.router.options.metrics;
     const trace = childContext(p._meta as Params | undefined, header);
     const base = { callerId: policy.callerId, sessionId: this.ctx.session?.id, tool: exposed, arguments: p.arguments, bytesIn: 0, bytesOut: 0, trace };
-    if (!entry || this.router.withheld.has(exposed)) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
+    if (!entry || this.router.withheld.has(exposed)) {
+      // No tool label for a name outside the catalog: clients must not be able to grow the metric set.
+      metrics?.refused('', '', 'unknown-tool');
+      return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
+    }
     if (!policy.permits(entry.server, entry.original)) {
+      metrics?.refused(entry.server, exposed, 'denied');
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'denied' });
       // Deny looks like absence: a caller learns nothing about tools outside its scope.
       return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
@@ -206,6 +216,7 @@ export class GatewaySession implements UpstreamTransport {
     try {
       this.router.arguments.check(exposed, p.arguments ?? {});
     } catch (err) {
+      metrics?.refused(entry.server, exposed, 'denied');
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'denied' });
       return this.fail(m.id, ErrorCode.InvalidParams, (err as Error).message);
     }
@@ -216,16 +227,27 @@ export class GatewaySession implements UpstreamTransport {
       if (e.retryAfterMs === undefined) {
         // The shared store is unreachable: refuse rather than let calls through unlimited.
         this.router.log.error({ err: e.message }, 'rate limits cannot be checked');
+        metrics?.refused(entry.server, exposed, 'error');
         audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'error', errorCode: 'SB_RATE_LIMIT_STORE' });
         return this.fail(m.id, ErrorCode.InternalError, 'rate limits cannot be checked right now (the shared store is unreachable); retry shortly');
       }
+      metrics?.refused(entry.server, exposed, 'rate-limited');
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'rate-limited' });
       return this.fail(m.id, -32029, e.message, { retryAfterMs: e.retryAfterMs });
     }
-    const lane = this.lane(entry.server);
-    this.pending.set(m.id, { server: entry.server, lane, tool: exposed, args: p.arguments, started: Date.now(), callerId: policy.callerId, bytesIn: JSON.stringify(p).length, trace });
+    let lane: Lane;
+    try {
+      lane = this.lane(entry.server);
+    } catch (err) {
+      metrics?.refused(entry.server, exposed, 'error');
+      audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'SB_BACKEND_DOWN' });
+      throw err;
+    }
+    const call: Pending = { server: entry.server, lane, tool: exposed, args: p.arguments, started: performance.now(), callerId: policy.callerId, bytesIn: JSON.stringify(p).length, trace };
+    this.pending.set(m.id, call);
+    metrics?.started(entry.server, exposed);
     await lane.send({ ...m, params: withMeta({ ...p, name: entry.original }, trace) } as Message).catch((err: Error) => {
-      this.pending.delete(m.id);
+      if (this.pending.delete(m.id)) this.endCall(call, 'error', { errorCode: (err as { code?: string }).code ?? 'SB_SEND_FAILED' });
       throw err;
     });
   }
@@ -234,7 +256,7 @@ export class GatewaySession implements UpstreamTransport {
   private async forward(m: Req, server: string, params: Params, header: HeaderTrace | undefined): Promise<void> {
     const lane = this.lane(server);
     const trace = childContext(m.params?._meta as Params | undefined, header);
-    this.pending.set(m.id, { server, lane, started: Date.now(), callerId: '', bytesIn: 0 });
+    this.pending.set(m.id, { server, lane, started: performance.now(), callerId: '', bytesIn: 0 });
     await lane.send({ ...m, params: withMeta({ ...m.params, ...params }, trace) } as Message);
   }
 
@@ -276,6 +298,25 @@ export class GatewaySession implements UpstreamTransport {
     await Promise.allSettled([...this.lanes.values()].map((l) => l.send(m)));
   }
 
+  /** A forwarded tools/call is over: its audit line and its metrics, in one place so neither misses an ending. */
+  private endCall(p: Pending, outcome: 'ok' | 'error', detail: { errorCode?: string | number; bytesOut?: number }): void {
+    const ms = performance.now() - p.started;
+    this.router.options.metrics?.finished(p.server, p.tool!, outcome, ms / 1000);
+    this.router.options.audit?.call({
+      callerId: p.callerId,
+      sessionId: this.ctx.session?.id,
+      server: p.server,
+      tool: p.tool!,
+      arguments: p.args,
+      durationMs: ms,
+      outcome,
+      ...(detail.errorCode !== undefined ? { errorCode: detail.errorCode } : {}),
+      bytesIn: p.bytesIn,
+      bytesOut: detail.bytesOut ?? 0,
+      trace: p.trace,
+    });
+  }
+
   private fromBackend(server: string, lane: Lane, m: Message): void {
     if (isResponse(m)) {
       const p = this.pending.get(m.id);
@@ -284,19 +325,7 @@ export class GatewaySession implements UpstreamTransport {
       if (p.tool) {
         const error = (m as { error?: { code?: number } }).error;
         const isError = (m as { result?: { isError?: boolean } }).result?.isError === true;
-        this.router.options.audit?.call({
-          callerId: p.callerId,
-          sessionId: this.ctx.session?.id,
-          server,
-          tool: p.tool,
-          arguments: p.args,
-          durationMs: Date.now() - p.started,
-          outcome: error || isError ? 'error' : 'ok',
-          ...(error?.code !== undefined ? { errorCode: error.code } : {}),
-          bytesIn: p.bytesIn,
-          bytesOut: JSON.stringify(m).length,
-          trace: p.trace,
-        });
+        this.endCall(p, error || isError ? 'error' : 'ok', { ...(error?.code !== undefined ? { errorCode: error.code } : {}), bytesOut: JSON.stringify(m).length });
       }
       this.reply(m);
       return;
