@@ -1,5 +1,6 @@
 // The gateway's per-caller features end to end, through the real CLI: cached lists per scope set (and their
-// invalidation on reload), W3C trace context carried to the backend and into the audit log.
+// invalidation on reload), W3C trace context carried to the backend and into the audit log, Prometheus metrics per
+// server and tool, one API key file for the bridge and the gateway, and per-caller credentials for a remote backend.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -189,6 +190,67 @@ describe('one API key file for the bridge and the gateway', () => {
       expect((await post('revoked-key-0123456789abcdef', gw.url)).status).toBe(401);
     } finally {
       await stop(child);
+    }
+  });
+});
+
+describe('per-caller credentials for a remote backend', () => {
+  it('a caller named in callerHeaders reaches the backend over a connection with its own credential; others share one', async () => {
+    const SHARED = 'gateway-shared-key-0123456789';
+    const ALICE_OWN = 'alice-own-backend-key-0123456789';
+    writeFileSync(join(dir, 'backend-keys.json'), JSON.stringify({ keys: [{ id: 'gw', sha256: hex(SHARED) }, { id: 'alice-own', sha256: hex(ALICE_OWN) }] }));
+    writeFileSync(join(dir, 'shared.token'), SHARED);
+    writeFileSync(join(dir, 'alice.token'), ALICE_OWN);
+    // The remote backend: a bridge that wants an API key, one echo child per session (so a session shows as a pid).
+    const bport = await freePort();
+    const backend = startProcess(process.execPath, [CLI, 'bridge', '--port', String(bport), '--api-key-file', join(dir, 'backend-keys.json'), '--isolation', 'per-session', '--log-level', 'warn', '--', process.execPath, ECHO]);
+    const file = join(dir, 'per-caller.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        mcpServers: {
+          remote: {
+            url: `http://127.0.0.1:${bport}/mcp`,
+            transport: 'streamable-http',
+            headers: { Authorization: `Bearer \${file:${join(dir, 'shared.token')}}` },
+            callerHeaders: { alice: { Authorization: `Bearer \${file:${join(dir, 'alice.token')}}` }, carol: { Authorization: 'Bearer not-a-key-of-the-backend-0123' } },
+          },
+        },
+        gateway: { auth: { keys: join(dir, 'keys-remote.json') } },
+      }),
+    );
+    // The same three callers, each allowed the remote server.
+    writeFileSync(join(dir, 'keys-remote.json'), JSON.stringify({ keys: Object.entries(KEYS).map(([id, key]) => ({ id, sha256: hex(key) })) }));
+    const port = await freePort();
+    let child: ReturnType<typeof startProcess> | undefined;
+    try {
+      await until(() => (/switchboard: listening/.test(backend.output()) ? true : undefined), 45_000, 'the backend bridge to listen');
+      child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info']);
+      const base = `http://127.0.0.1:${port}`;
+      await until(async () => {
+        const r = (await (await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${KEYS.bob}` } }).catch(() => undefined))?.json().catch(() => ({}))) as { servers?: Record<string, { state: string }> } | undefined;
+        return r?.servers?.remote?.state === 'up' ? true : undefined;
+      }, 60_000, 'the remote backend to be up');
+      const connect = async (key: string) => {
+        const c = new Client({ name: 'per-caller', version: '1.0.0' });
+        await c.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+        clients.push(c);
+        return c;
+      };
+      const pid = async (c: Client) => JSON.stringify((await c.callTool({ name: 'remote__pid', arguments: {} })).content);
+      const bobPid = await pid(await connect(KEYS.bob));
+      const alicePid = await pid(await connect(KEYS.alice));
+      // Alice's calls go over a connection of her own (another backend session), and every session of hers shares it.
+      expect(alicePid).not.toBe(bobPid);
+      expect(await pid(await connect(KEYS.alice))).toBe(alicePid);
+      expect(await pid(await connect(KEYS.bob))).toBe(bobPid);
+      // Carol's credential is wrong for the backend: her call fails, saying so; nobody else is affected.
+      const refused = await (await connect(KEYS.carol)).callTool({ name: 'remote__pid', arguments: {} }).catch((e: Error) => e);
+      expect(String((refused as Error).message)).toMatch(/refused the connection made with your credentials/);
+      expect(await pid(await connect(KEYS.bob))).toBe(bobPid);
+    } finally {
+      await stop(child);
+      await stop(backend);
     }
   });
 });

@@ -70,11 +70,28 @@ function backendFor(server: ServerConfig, upstream: Upstream, config: GatewayCon
   return new Backend({
     key: server.key,
     upstream,
+    ...(server.kind === 'remote' && Object.keys(server.callerHeaders).length ? { upstreamForCaller: callerUpstreams(server, config.baseDir, log) } : {}),
     isolation: server.kind === 'stdio' ? server.isolation : 'shared',
     deadlineMs: config.gateway.limits.deadlineMs,
     logger: log,
     onChange,
   });
+}
+
+/**
+ * A remote server's per-caller upstreams: a caller named in `callerHeaders` gets a connection of its own with those
+ * headers merged over the shared ones (a credential is a property of a connection, not of a message); everyone
+ * else shares the server's connection. The caller's own token is never among them.
+ */
+function callerUpstreams(server: Extract<ServerConfig, { kind: 'remote' }>, baseDir: string, log: Logger): (callerId: string) => Promise<Upstream> | undefined {
+  const made = new Map<string, Promise<Upstream>>();
+  return (callerId) => {
+    const headers = Object.hasOwn(server.callerHeaders, callerId) ? server.callerHeaders[callerId] : undefined;
+    if (!headers) return undefined;
+    let u = made.get(callerId);
+    if (!u) made.set(callerId, (u = upstreamFor({ ...server, headers: { ...server.headers, ...headers } }, baseDir, log)));
+    return u;
+  };
 }
 
 function exposure(servers: ServerConfig[]) {

@@ -102,6 +102,8 @@ export const serverSchema = z.strictObject({
   url: httpUrl.optional(),
   transport: z.enum(['streamable-http', 'sse', 'auto']).optional(),
   headers: headerRecord.optional(),
+  /** Per caller (API key id, or a JWT's client id / subject): headers merged over `headers` for that caller's connection. */
+  callerHeaders: z.record(z.string().min(1, 'must not be empty'), headerRecord).optional(),
   openapi: openApiSchema.optional(),
   prefix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 characters from A-Z a-z 0-9 _ -').optional(),
   rename: z.record(nonEmpty, namePart).optional(),

@@ -49,6 +49,8 @@ export class GatewaySession implements UpstreamTransport {
   onclose?: () => void;
   onerror?: (e: Error) => void;
   private readonly lanes = new Map<string, Lane>();
+  /** Lanes being opened (a caller's own connection starts asynchronously): concurrent calls share one. */
+  private readonly opening = new Map<string, Promise<Lane>>();
   private readonly pending = new Map<RequestId, Pending>();
   /** Our id for a backend's request to the client → the lane and the backend's id. */
   private readonly asks = new Map<string, { lane: Lane; id: RequestId }>();
@@ -179,16 +181,32 @@ export class GatewaySession implements UpstreamTransport {
     };
   }
 
-  private lane(server: string): Lane {
-    let lane = this.lanes.get(server);
-    if (lane) return lane;
+  /** This client's lane to a backend: opened on first use, over the caller's own connection when it has credentials there. */
+  private async lane(server: string): Promise<Lane> {
+    const open = this.lanes.get(server);
+    if (open) return open;
     const backend = this.router.backends.get(server);
     if (backend?.state !== 'up') {
       throw new SwitchboardError('SB_BACKEND_DOWN', `server "${server}" is unavailable right now${backend?.lastError ? ` (${backend.lastError})` : ''}; the other servers are unaffected — retry later`);
     }
-    lane = backend.connect({ ...this.ctx });
-    lane.onmessage = (m) => this.fromBackend(server, lane!, m as Message);
-    lane.onclose = () => this.lanes.delete(server);
+    let opening = this.opening.get(server);
+    if (!opening) {
+      const callerId = this.router.policyFor(this.ctx.authInfo).callerId;
+      opening = backend.connectAs(callerId, { ...this.ctx }).then(
+        (own) => own ?? backend.connect({ ...this.ctx }),
+        (err: Error) => {
+          throw new SwitchboardError('SB_BACKEND_DOWN', `server "${server}" refused the connection made with your credentials (${err.message}); the other servers are unaffected`);
+        },
+      );
+      this.opening.set(server, opening);
+      void opening.catch(() => {}).finally(() => this.opening.delete(server));
+    }
+    const lane = await opening;
+    if (this.lanes.get(server) === lane) return lane;
+    lane.onmessage = (m) => this.fromBackend(server, lane, m as Message);
+    lane.onclose = () => {
+      if (this.lanes.get(server) === lane) this.lanes.delete(server);
+    };
     this.lanes.set(server, lane);
     return lane;
   }
@@ -237,7 +255,7 @@ export class GatewaySession implements UpstreamTransport {
     }
     let lane: Lane;
     try {
-      lane = this.lane(entry.server);
+      lane = this.lanes.get(entry.server) ?? (await this.lane(entry.server));
     } catch (err) {
       metrics?.refused(entry.server, exposed, 'error');
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'SB_BACKEND_DOWN' });
@@ -254,7 +272,7 @@ export class GatewaySession implements UpstreamTransport {
 
   /** Sends a request to one backend with its params rewritten to that backend's names; its answer comes back on the lane. */
   private async forward(m: Req, server: string, params: Params, header: HeaderTrace | undefined): Promise<void> {
-    const lane = this.lane(server);
+    const lane = this.lanes.get(server) ?? (await this.lane(server));
     const trace = childContext(m.params?._meta as Params | undefined, header);
     this.pending.set(m.id, { server, lane, started: performance.now(), callerId: '', bytesIn: 0 });
     await lane.send({ ...m, params: withMeta({ ...m.params, ...params }, trace) } as Message);
