@@ -19,8 +19,16 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private toolMetrics?: ToolMetrics;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
+  }
+
+  /** Per server and tool call metrics (the gateway's); registered on first use, so a bridge never shows them. */
+  get tools(): ToolMetrics {
+    this.toolMetrics ??= new ToolMetrics(this.registry);
+    return this.toolMetrics;
   }
 
   observe(method: string, startedNs: bigint): void {
@@ -29,5 +37,45 @@ export class Metrics {
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+export type ToolCallOutcome = 'ok' | 'error' | 'denied' | 'rate-limited' | 'unknown-tool';
+
+/**
+ * tools/call by server and tool: totals by outcome, durations, calls in flight. The caller keeps label values
+ * bounded (tool names from its catalog only, never a name a client made up).
+ */
+export class ToolMetrics {
+  readonly calls: Counter<'server' | 'tool' | 'outcome'>;
+  readonly duration: Histogram<'server' | 'tool'>;
+  readonly inflight: Gauge<'server' | 'tool'>;
+
+  constructor(registry: Registry) {
+    this.calls = new Counter({ name: 'switchboard_tool_calls_total', help: 'tools/call requests by server, tool and outcome', labelNames: ['server', 'tool', 'outcome'], registers: [registry] });
+    this.duration = new Histogram({
+      name: 'switchboard_tool_call_duration_seconds',
+      help: 'Time from forwarding a tools/call to its answer, by server and tool',
+      labelNames: ['server', 'tool'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+    this.inflight = new Gauge({ name: 'switchboard_tool_calls_in_flight', help: 'tools/call requests forwarded and not yet answered', labelNames: ['server', 'tool'], registers: [registry] });
+  }
+
+  started(server: string, tool: string): void {
+    this.inflight.inc({ server, tool });
+  }
+
+  /** A forwarded call ended (answered, failed or abandoned). */
+  finished(server: string, tool: string, outcome: ToolCallOutcome, seconds: number): void {
+    this.inflight.dec({ server, tool });
+    this.duration.observe({ server, tool }, seconds);
+    this.calls.inc({ server, tool, outcome });
+  }
+
+  /** A call refused before it was forwarded. */
+  refused(server: string, tool: string, outcome: ToolCallOutcome): void {
+    this.calls.inc({ server, tool, outcome });
   }
 }

@@ -12,7 +12,7 @@ export { compose, LayerTransport, type Layer } from './layer.js';
 export { Requester } from './requester.js';
 export { parseHeaderLine, collectHeaders } from './headers.js';
 export { callTimeout, REQUEST_TIMEOUT, type CallTimeoutOptions } from './layers/call-timeout.js';
-export type { Metrics } from './metrics.js';
+export type { Metrics, ToolMetrics, ToolCallOutcome } from './metrics.js';
 export type { ChildSpec } from './child/spawn-spec.js';
 export { ChildProcessTransport, type ExitInfo } from './child/process-transport.js';
 export { SupervisedChild, type SupervisorOptions } from './child/supervisor.js';

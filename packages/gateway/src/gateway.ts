@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { callTimeout, compose, inProcessUpstream, silentLogger, stdioUpstream, type Logger, type Upstream } from '@switchboard-mcp/core/serve';
+import { callTimeout, compose, inProcessUpstream, silentLogger, stdioUpstream, type Logger, type ToolMetrics, type Upstream } from '@switchboard-mcp/core/serve';
 import type { GatewayConfig, ServerConfig } from './config/types.js';
 import { serverExposes } from './policy/scopes.js';
 import { AuditLog } from './audit.js';
@@ -14,6 +14,8 @@ export interface GatewayOptions {
   keys?: KeyRing;
   /** The pins of `switchboard gateway pin` (by default read from the lock file beside the config). */
   lock?: PinLock;
+  /** Where per server and tool call metrics go (core's `Metrics#tools`, on the registry the face serves at /metrics). */
+  metrics?: Pick<ToolMetrics, 'started' | 'finished' | 'refused'>;
 }
 
 /** The upstream one configured server is reached through; what the library for its kind builds. */
@@ -68,11 +70,28 @@ function backendFor(server: ServerConfig, upstream: Upstream, config: GatewayCon
   return new Backend({
     key: server.key,
     upstream,
+    ...(server.kind === 'remote' && Object.keys(server.callerHeaders).length ? { upstreamForCaller: callerUpstreams(server, config.baseDir, log) } : {}),
     isolation: server.kind === 'stdio' ? server.isolation : 'shared',
     deadlineMs: config.gateway.limits.deadlineMs,
     logger: log,
     onChange,
   });
+}
+
+/**
+ * A remote server's per-caller upstreams: a caller named in `callerHeaders` gets a connection of its own with those
+ * headers merged over the shared ones (a credential is a property of a connection, not of a message); everyone
+ * else shares the server's connection. The caller's own token is never among them.
+ */
+function callerUpstreams(server: Extract<ServerConfig, { kind: 'remote' }>, baseDir: string, log: Logger): (callerId: string) => Promise<Upstream> | undefined {
+  const made = new Map<string, Promise<Upstream>>();
+  return (callerId) => {
+    const headers = Object.hasOwn(server.callerHeaders, callerId) ? server.callerHeaders[callerId] : undefined;
+    if (!headers) return undefined;
+    let u = made.get(callerId);
+    if (!u) made.set(callerId, (u = upstreamFor({ ...server, headers: { ...server.headers, ...headers } }, baseDir, log)));
+    return u;
+  };
 }
 
 function exposure(servers: ServerConfig[]) {
@@ -106,6 +125,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     toolRateLimits: g.limits.toolRateLimits,
     rateLimitStore: redis?.store,
     onStop: redis?.close,
+    metrics: options.metrics,
     audit: g.audit ? new AuditLog({ path: g.audit.path, maxBytes: g.audit.maxBytes, keep: g.audit.keep }) : undefined,
     nameBudget: g.nameBudget,
     lock: options.lock,

@@ -86,7 +86,9 @@ async function serve(argv: GatewayArgs, configPath: string, log: ReturnType<type
   }
   const keys = config.gateway.auth?.keys ? await gw.loadKeyFile(config.gateway.auth.keys) : undefined;
   const lock = await gw.readLock(gw.lockPathFor(configPath));
-  const router = await gw.createGateway(config, { logger: log, keys, lock });
+  // One registry for the face's metrics and the router's per server and tool metrics, served at /metrics.
+  const metrics = argv.metrics && !argv.stdio ? new (await import('@switchboard-mcp/core')).Metrics() : undefined;
+  const router = await gw.createGateway(config, { logger: log, keys, lock, metrics: metrics?.tools });
   if (argv.watch) watchConfig(configPath, config, router, log);
   if (argv.stdio) {
     const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
@@ -119,12 +121,12 @@ async function serve(argv: GatewayArgs, configPath: string, log: ReturnType<type
   const bridge = new Bridge({
     ...face,
     // The key file's entries are stored hashed: the face compares digests and names the caller by the key's id.
-    apiKeys: [...(face.apiKeys ?? []), ...(keys?.entries ?? []).filter((e) => !e.disabled).map((e) => ({ id: e.id, digest: Buffer.from(e.hash.slice('sha256:'.length), 'hex'), scopes: [] }))],
+    apiKeys: [...(face.apiKeys ?? []), ...(keys?.entries ?? []).filter((e) => !e.disabled).map((e) => ({ id: e.id, digest: Buffer.from(e.hash.slice('sha256:'.length), 'hex'), scopes: e.scopes ?? [] }))],
     authenticators: [...(face.authenticators ?? []), ...(jwt ? [jwtAuthenticator({ issuer: jwt.issuer, jwksUrl: jwt.jwksUrl, audience: jwt.audience[0]! })] : [])],
     upstream: router,
     // The router is one process-wide object: every session is its own GatewaySession over shared backends.
     isolation: 'per-session',
-    metrics: argv.metrics,
+    metrics: metrics ?? false,
     readinessDetail: () => ({ servers: router.backendStates() }),
   });
   // Backends come up in the background (clients get list_changed as each does); a short wait lets a quick

@@ -11,13 +11,14 @@ describe('parseJsonc', () => {
   it.each([
     ['', /empty/],
     ['  \n ', /empty/],
-    ['// only a comment', /only comments|value expected/],
-    ['{ "a": 1 "b": 2 }', /comma expected at line 1, column 10/],
-    ['{\n  "a": \n}', /value expected at line 3/],
-    ['{ "a": 1, "a": 2 }', /duplicate key "a"/],
+    ['// only a comment', /only comments/],
+    ['{ "a": 1 "b": 2 }', /expected "," or "}", found """ at line 1, column 10/],
+    ['{\n  "a": \n}', /expected a value, found "}" at line 3/],
+    ['{ "a": 1, "a": 2 }', /property "a" appears twice/],
     ['{ "x": { "__proto__": {} } }', /"__proto__" is not allowed/],
-    ['[{ "k": 1, "k": 1 }]', /duplicate key "k"/],
-    ["{ 'a': 1 }", /invalid symbol|property name expected/],
+    ['[{ "k": 1, "k": 1 }]', /property "k" appears twice/],
+    ["{ 'a': 1 }", /expected a "quoted" property name/],
+    ['{ "token": "sk-live-123" x }', /^(?![\s\S]*sk-live)/],
   ])('refuses %j with a located message', (text, expected) => {
     try {
       parseJsonc(text, 'cfg.json');

@@ -39,15 +39,17 @@ describe('key file', () => {
   });
 
   it.each([
-    ['no keys', '{}', /^keys: /],
-    ['plain key', JSON.stringify({ keys: [{ id: 'a', hash: 'sbk_plaintext' }] }), /^keys\[0\]\.hash: must be "sha256:"/],
-    ['upper hex', JSON.stringify({ keys: [{ id: 'a', hash: h('x').toUpperCase() }] }), /^keys\[0\]\.hash: /],
-    ['bad id', JSON.stringify({ keys: [{ id: 'a b', hash: h('x') }] }), /^keys\[0\]\.id: must be 1-64/],
-    ['duplicate id', JSON.stringify({ keys: [{ id: 'a', hash: h('x') }, { id: 'a', hash: h('y') }] }), /^keys\[1\]\.id: "a" is also the id of keys\[0\]/],
-    ['duplicate hash', JSON.stringify({ keys: [{ id: 'a', hash: h('x') }, { id: 'b', hash: h('x') }] }), /^keys\[1\]\.hash: is the same key as keys\[0\]/],
-    ['typo', JSON.stringify({ keys: [{ id: 'a', hash: h('x'), alow: [] }] }), /^keys\[0\]\.alow: unknown key; did you mean "allow"\?/],
+    ['no keys', '{}', /expected \{ "keys": \[/],
+    ['an empty list', '{ "keys": [] }', /has no keys/],
+    ['plain key', JSON.stringify({ keys: [{ id: 'a', hash: 'sbk_plaintext' }] }), /^keys\[0\]\.hash: expected "sha256:" and 64 hex digits/],
+    ['bad id', JSON.stringify({ keys: [{ id: 'a b', hash: h('x') }] }), /^keys\[0\]\.id: use 1-64/],
+    ['duplicate id', JSON.stringify({ keys: [{ id: 'a', hash: h('x') }, { id: 'a', hash: h('y') }] }), /^keys\[1\]\.id: duplicate id "a" \(also keys\[0\]\.id\)/],
+    ['duplicate hash', JSON.stringify({ keys: [{ id: 'a', hash: h('x') }, { id: 'b', hash: h('x') }] }), /^keys\[1\]: same key as keys\[0\]/],
+    ['typo', JSON.stringify({ keys: [{ id: 'a', hash: h('x'), alow: [] }] }), /^keys\[0\]\.alow: unknown field; did you mean "allow"\?/],
+    ['bad glob', JSON.stringify({ keys: [{ id: 'a', hash: h('x'), deny: ['ok.*', ''] }] }), /^keys\[0\]\.deny: expected an array/],
+    ['rate typo', JSON.stringify({ keys: [{ id: 'a', hash: h('x'), rateLimit: { calls: 1, pre: '1m' } }] }), /^keys\[0\]\.rateLimit/],
     ['bad rate', JSON.stringify({ keys: [{ id: 'a', hash: h('x'), rateLimit: { calls: 0, per: 1 } }] }), /^keys\[0\]\.rateLimit\.calls: /],
-    ['not json', '{ keys: ', /line 1/],
+    ['not json', '{ keys: ', /^line 1, column 3: not valid JSON/],
   ])('refuses %s, naming the path', (_, text, expected) => {
     try {
       parseKeyFile(text, 'keys.json');
@@ -58,6 +60,19 @@ describe('key file', () => {
       const lines = (e as GatewayConfigError).issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
       expect(lines.some((l) => expected.test(l)), lines.join('\n')).toBe(true);
     }
+  });
+
+  it('reads the bridge spelling (sha256, any hex case) and raw ${env:X} keys, so one file serves both', () => {
+    const hex = h('k1').slice('sha256:'.length);
+    const entries = parseKeyFile(
+      JSON.stringify({ keys: [{ id: 'bridge', sha256: hex.toUpperCase(), scopes: ['tools:read'] }, { id: 'ci', key: '${env:CI_KEY}', allow: ['github.*'] }] }),
+      'keys.json',
+      { CI_KEY: 'ci-key-0123456789abcdef' },
+    );
+    expect(entries[0]).toEqual({ id: 'bridge', hash: h('k1'), allow: ['*'], deny: [], disabled: false, scopes: ['tools:read'] });
+    const ring = new KeyRing(entries);
+    expect(ring.authenticate('k1')?.id).toBe('bridge');
+    expect(ring.authenticate('ci-key-0123456789abcdef')?.allow).toEqual(['github.*']);
   });
 
   it('loads from disk and reports a missing file', async () => {

@@ -1,40 +1,35 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { GatewayConfigError } from '../errors.js';
+import { KeyFileError, parseKeyFile as parseKeys, type ApiKey } from '@switchboard-mcp/core/serve';
+import type { z } from 'zod';
+import { GatewayConfigError, type ConfigIssue } from '../errors.js';
 import { fromZodIssues } from './issues.js';
-import { parseJsonc } from './jsonc.js';
 import { allowDenySchema, rateRuleSchema, type RateRule } from './schema.js';
 
 /**
- * The API key file: `{ "keys": [ { "id": "ci", "hash": "sha256:…", "allow": ["github.*"], "deny": [], "rateLimit": {…} } ] }`.
+ * The API key file: the same file the bridge reads (`--api-key-file`), parsed by core. Per key the gateway reads
+ * its `allow`/`deny` globs over `server.tool` and an optional `rateLimit`:
  *
- * Keys are stored as a sha-256, not a slow password hash: generated keys carry 256 random bits, which no
- * guessing can cover, and a slow hash would cost every request. The file therefore holds nothing that lets
- * its reader call the gateway.
+ *     { "keys": [ { "id": "ci", "sha256": "<hex>", "allow": ["github.*"], "deny": [], "rateLimit": { "calls": 60, "per": "1m" } } ] }
+ *
+ * `"hash": "sha256:<hex>"` (this file's first spelling) is still read. Keys are stored as a sha-256, not a slow
+ * password hash: generated keys carry 256 random bits, which no guessing can cover, and a slow hash would cost
+ * every request. The file therefore holds nothing that lets its reader call the gateway.
  */
 export interface ApiKeyEntry {
   id: string;
+  /** `sha256:<hex>` of the key. */
   hash: string;
   /** Default ["*"]: a key may use every tool unless the file narrows it. */
   allow: string[];
   deny: string[];
   rateLimit?: RateRule;
   disabled: boolean;
+  /** The key's scopes as the bridge reads them (AuthInfo.scopes); gateway policy uses allow/deny. */
+  scopes?: string[];
 }
 
-const HASH = /^sha256:[0-9a-f]{64}$/;
 const KIND = 'API key file';
-
-const entrySchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 characters from A-Z a-z 0-9 . _ @ -'),
-  hash: z.string().regex(HASH, 'must be "sha256:" and 64 lowercase hex digits; store the hash (`printf %s "$KEY" | sha256sum`), never the key'),
-  ...allowDenySchema.shape,
-  rateLimit: rateRuleSchema.optional(),
-  disabled: z.boolean().optional(),
-});
-
-const keyFileSchema = z.strictObject({ $schema: z.string().optional(), keys: z.array(entrySchema) });
 
 export function hashApiKey(key: string): string {
   return 'sha256:' + createHash('sha256').update(key, 'utf8').digest('hex');
@@ -46,46 +41,51 @@ export function generateApiKey(): { key: string; hash: string } {
   return { key, hash: hashApiKey(key) };
 }
 
-export function parseKeyFile(text: string, source = 'key file'): ApiKeyEntry[] {
-  const raw = parseJsonc(text.replace(/^\uFEFF/, ''), source, KIND);
-  const parsed = keyFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new GatewayConfigError(
-      source,
-      fromZodIssues(parsed.error.issues, (path) => (path.length === 0 ? Object.keys(keyFileSchema.shape) : path[0] === 'keys' ? Object.keys(entrySchema.shape) : [])),
-      KIND,
-    );
+/** Core's parse (format, ids, hashes, `${env:X}` keys), then the gateway's judgement of globs and rate rules. */
+export function parseKeyFile(text: string, source = 'key file', env: NodeJS.ProcessEnv = process.env): ApiKeyEntry[] {
+  let keys: ApiKey[];
+  try {
+    keys = parseKeys(text, source, env);
+  } catch (err) {
+    if (!(err instanceof KeyFileError)) throw err;
+    throw new GatewayConfigError(source, [{ path: err.where ?? '', message: err.problem }], KIND);
   }
-  const issues: { path: string; message: string }[] = [];
-  const ids = new Map<string, number>();
-  const hashes = new Map<string, number>();
-  parsed.data.keys.forEach((entry, i) => {
-    const sameId = ids.get(entry.id);
-    if (sameId !== undefined) issues.push({ path: `keys[${i}].id`, message: `"${entry.id}" is also the id of keys[${sameId}]; ids must be unique` });
-    const sameHash = hashes.get(entry.hash);
-    if (sameHash !== undefined) issues.push({ path: `keys[${i}].hash`, message: `is the same key as keys[${sameHash}]` });
-    ids.set(entry.id, i);
-    hashes.set(entry.hash, i);
+  const issues: ConfigIssue[] = [];
+  const entries = keys.map((key, i): ApiKeyEntry => {
+    const rules = allowDenySchema.safeParse({ allow: key.allow, deny: key.deny });
+    if (!rules.success) issues.push(...located(`keys[${i}]`, rules.error.issues));
+    let rateLimit: RateRule | undefined;
+    if (key.rateLimit !== undefined) {
+      const rate = rateRuleSchema.safeParse(key.rateLimit);
+      if (rate.success) rateLimit = rate.data;
+      else issues.push(...located(`keys[${i}].rateLimit`, rate.error.issues, Object.keys(rateRuleSchema.shape)));
+    }
+    return {
+      id: key.id,
+      hash: `sha256:${key.digest.toString('hex')}`,
+      allow: key.allow ?? ['*'],
+      deny: key.deny ?? [],
+      ...(rateLimit ? { rateLimit } : {}),
+      disabled: key.disabled ?? false,
+      ...(key.scopes ? { scopes: key.scopes } : {}),
+    };
   });
   if (issues.length) throw new GatewayConfigError(source, issues, KIND);
-  return parsed.data.keys.map((e) => ({
-    id: e.id,
-    hash: e.hash,
-    allow: e.allow ?? ['*'],
-    deny: e.deny ?? [],
-    ...(e.rateLimit ? { rateLimit: e.rateLimit } : {}),
-    disabled: e.disabled ?? false,
-  }));
+  return entries;
 }
 
-export async function loadKeyFile(path: string): Promise<KeyRing> {
+function located(base: string, issues: readonly z.core.$ZodIssue[], known: readonly string[] = []): ConfigIssue[] {
+  return fromZodIssues(issues, () => known).map((i) => ({ ...i, path: !i.path ? base : i.path.startsWith('[') ? base + i.path : `${base}.${i.path}` }));
+}
+
+export async function loadKeyFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<KeyRing> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
     throw new GatewayConfigError(path, [{ path: '', message: `cannot read the key file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }], KIND);
   }
-  return new KeyRing(parseKeyFile(text, path));
+  return new KeyRing(parseKeyFile(text, path, env));
 }
 
 /** Looks a presented key up by its hash; the key itself is never stored or compared. */

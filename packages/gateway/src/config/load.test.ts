@@ -154,11 +154,11 @@ describe('parseConfig: the gateway superset', () => {
 
 describe('parseConfig: bad files, every issue named by its path', () => {
   it.each([
-    ['not JSON', '{ "mcpServers": ', /end of file expected|value expected/],
+    ['not JSON', '{ "mcpServers": ', /expected a value, found end of file at line 1/],
     ['empty', '', /empty/],
     ['an array', '[]', /must hold a JSON object/],
     ['a string', '"x"', /must hold a JSON object/],
-    ['duplicate server', '{ "mcpServers": { "a": { "command": "x" }, "a": { "command": "y" } } }', /duplicate key "a" at line 1/],
+    ['duplicate server', '{ "mcpServers": { "a": { "command": "x" }, "a": { "command": "y" } } }', /property "a" appears twice at line 1/],
     ['__proto__ key', '{ "mcpServers": { "__proto__": { "command": "x" } } }', /"__proto__" is not allowed/],
     ['unknown top key', '{ "mcpServer": {} }', /^mcpServer: unknown key; did you mean "mcpServers"\?/],
     ['both roots', '{ "mcpServers": {}, "servers": {} }', /^servers: use either/],
@@ -218,6 +218,9 @@ describe('parseConfig: bad files, every issue named by its path', () => {
     ['constraint regex', gateway({ constraints: { t: { a: { pattern: '(' } } } }), /^gateway\.constraints\.t\.a\.pattern: is not a valid regular expression/],
     ['constraint min>max', gateway({ constraints: { t: { a: { min: 5, max: 1 } } } }), /^gateway\.constraints\.t\.a: min is greater than max/],
     ['constraint typo', gateway({ constraints: { t: { a: { maxlength: 5 } } } }), /^gateway\.constraints\.t\.a\.maxlength: unknown key; did you mean "maxLength"\?/],
+    ['callerHeaders on stdio', server({ command: 'x', callerHeaders: { alice: { A: 'b' } } }), /^mcpServers\.s\.callerHeaders: applies to remote servers/],
+    ['callerHeaders bad header', server({ url: 'https://x', callerHeaders: { alice: { 'Bad Header': 'b' } } }), /^mcpServers\.s\.callerHeaders\.alice\["Bad Header"\]: is not a valid HTTP header name/],
+    ['callerHeaders not headers', server({ url: 'https://x', callerHeaders: { alice: 'Bearer x' } }), /^mcpServers\.s\.callerHeaders\.alice: /],
     ['constraint empty enum', gateway({ constraints: { t: { a: { enum: [] } } } }), /^gateway\.constraints\.t\.a\.enum: must list at least one value/],
   ])('%s', (_, text, expected) => {
     const issues = issuesOf(text);
@@ -227,6 +230,12 @@ describe('parseConfig: bad files, every issue named by its path', () => {
   it('lists every issue at once', () => {
     const issues = issuesOf(JSON.stringify({ mcpServers: { a: { command: '' }, b: { url: 'nope' } }, gateway: { pinning: 'x' } }));
     expect(issues.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reads per-caller headers of a remote server, references and all', () => {
+    const { config } = parseConfig(server({ url: 'https://x/mcp', headers: { 'X-Team': 'a' }, callerHeaders: { alice: { Authorization: 'Bearer ${env:ALICE_TOKEN}' } } }));
+    expect(config.servers[0]).toMatchObject({ kind: 'remote', headers: { 'X-Team': 'a' }, callerHeaders: { alice: { Authorization: 'Bearer ${env:ALICE_TOKEN}' } } });
+    expect(parseConfig(server({ url: 'https://x/mcp' })).config.servers[0]).toMatchObject({ callerHeaders: {} });
   });
 
   it('accepts a reference where a URL is expected', () => {

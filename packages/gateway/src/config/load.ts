@@ -141,7 +141,7 @@ function normaliseServer(key: string, path: string, raw: RawServer, baseDir: str
     if (raw[field] !== undefined) issues.push({ path: joinPath(path, field), message: `applies to ${applies} only` });
   };
   if (kind !== 'stdio') for (const f of ['args', 'env', 'cwd', 'isolation'] as const) misplaced(f, 'stdio servers (with "command")');
-  if (kind !== 'remote') for (const f of ['transport', 'headers'] as const) misplaced(f, 'remote servers (with "url")');
+  if (kind !== 'remote') for (const f of ['transport', 'headers', 'callerHeaders'] as const) misplaced(f, 'remote servers (with "url")');
 
   const prefix = raw.prefix ?? defaultPrefix(key);
   if (raw.prefix === undefined && prefix.length > 32) {
@@ -172,7 +172,7 @@ function normaliseServer(key: string, path: string, raw: RawServer, baseDir: str
     if (raw.transport !== undefined && fromType !== undefined && raw.transport !== fromType && fromType !== 'auto') {
       issues.push({ path: joinPath(path, 'transport'), message: `"${raw.transport}" contradicts "type": "${raw.type}"` });
     }
-    return { ...common, kind, url: raw.url!, transport: raw.transport ?? fromType ?? 'auto', headers: raw.headers ?? {} };
+    return { ...common, kind, url: raw.url!, transport: raw.transport ?? fromType ?? 'auto', headers: raw.headers ?? {}, callerHeaders: raw.callerHeaders ?? {} };
   }
   const openapi = { ...raw.openapi! };
   if (!/^https?:\/\//i.test(openapi.spec)) openapi.spec = resolvePath(baseDir, openapi.spec);

@@ -102,6 +102,8 @@ export const serverSchema = z.strictObject({
   url: httpUrl.optional(),
   transport: z.enum(['streamable-http', 'sse', 'auto']).optional(),
   headers: headerRecord.optional(),
+  /** Per caller (API key id, or a JWT's client id / subject): headers merged over `headers` for that caller's connection. */
+  callerHeaders: z.record(z.string().min(1, 'must not be empty'), headerRecord).optional(),
   openapi: openApiSchema.optional(),
   /** "" exposes the server's names and resource URIs unchanged (one server at most): a gateway in front of one server. */
   prefix: z.string().regex(/^[A-Za-z0-9_-]{0,32}$/, 'must be 0-32 characters from A-Z a-z 0-9 _ - ("" for none)').optional(),

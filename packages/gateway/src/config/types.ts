@@ -32,6 +32,8 @@ export interface RemoteServerConfig extends ServerCommon {
   url: string;
   transport: 'streamable-http' | 'sse' | 'auto';
   headers: Record<string, string>;
+  /** caller id → headers merged over `headers` on a connection of that caller's own. */
+  callerHeaders: Record<string, Record<string, string>>;
 }
 
 export type OpenApiSourceConfig = z.output<typeof openApiSchema>;

@@ -20,6 +20,8 @@ export interface BackendOptions {
   upstream: Upstream;
   /** per-client: each client session gets its own connection (stateful stdio servers). */
   isolation: 'shared' | 'per-client';
+  /** A caller with credentials of its own gets its own upstream (one shared connection per such caller); others: undefined. */
+  upstreamForCaller?: (callerId: string) => Promise<Upstream> | undefined;
   /** A list fetch slower than this counts as a failure (the last good lists stay). */
   deadlineMs: number;
   /** How often a live backend is pinged, so a dead one is noticed without waiting for a call (default 5 s). */
@@ -41,6 +43,8 @@ export class Backend {
   catalog?: BackendCatalog;
   lastError?: string;
   private shared?: Multiplexer;
+  /** Connections of callers with their own credentials, one per caller id, opened on first use. */
+  private readonly callers = new Map<string, Promise<Multiplexer>>();
   private catalogLane?: Lane;
   private readonly requests = new Requester('gw-catalog');
   private retryDelayMs = 500;
@@ -200,6 +204,33 @@ export class Backend {
     this.healthTimer.unref();
   }
 
+  /**
+   * A connection for a caller with credentials of its own (see upstreamForCaller): a lane of that caller's shared
+   * connection. Undefined for callers without: they use connect().
+   */
+  async connectAs(callerId: string, ctx: UpstreamContext): Promise<Lane | undefined> {
+    const upstream = this.options.upstreamForCaller?.(callerId);
+    if (!upstream) return undefined;
+    let mux = this.callers.get(callerId);
+    if (!mux) {
+      const opening = upstream.then(async (u) => {
+        const m = new Multiplexer(u.open({ ...ctx, era: '2025' }), { logger: this.log, initTimeoutMs: this.options.initTimeoutMs, name: `server "${this.key}" for caller "${callerId}"` });
+        // A connection that ends (or never starts) is forgotten, so the caller's next call opens a fresh one.
+        m.onclose = () => {
+          if (this.callers.get(callerId) === opening) this.callers.delete(callerId);
+        };
+        await m.start();
+        return m;
+      });
+      opening.catch(() => {
+        if (this.callers.get(callerId) === opening) this.callers.delete(callerId);
+      });
+      this.callers.set(callerId, opening);
+      mux = opening;
+    }
+    return (await mux).lane();
+  }
+
   /** A connection for one client: a lane of the shared connection, or (per-client) one of its own. */
   connect(ctx: UpstreamContext): Lane {
     if (this.options.isolation === 'per-client') {
@@ -221,5 +252,7 @@ export class Backend {
     clearTimeout(this.retryTimer);
     clearInterval(this.healthTimer);
     await this.shared?.close().catch(() => {});
+    await Promise.allSettled([...this.callers.values()].map(async (m) => (await m).close()));
+    this.callers.clear();
   }
 }

@@ -1,4 +1,4 @@
-import { maskSecrets, silentLogger, type AuthInfo, type Logger, type Upstream, type UpstreamContext, type UpstreamTransport } from '@switchboard-mcp/core/serve';
+import { maskSecrets, silentLogger, type ToolMetrics, type AuthInfo, type Logger, type Upstream, type UpstreamContext, type UpstreamTransport } from '@switchboard-mcp/core/serve';
 import { NameTable, DEFAULT_NAME_BUDGET } from '../naming.js';
 import { ResourceUriMap } from '../resource-uris.js';
 import { callerPolicy, type CallerPolicy } from '../policy/scopes.js';
@@ -32,6 +32,8 @@ export interface RouterOptions {
   /** Called last on stop() (e.g. closing the shared store's connection). */
   onStop?: () => Promise<void>;
   audit?: AuditLog;
+  /** Per server and tool call metrics (core's, on the face's registry), when the gateway serves /metrics. */
+  metrics?: Pick<ToolMetrics, 'started' | 'finished' | 'refused'>;
   nameBudget?: number;
   /** Tool-definition pins (`gateway pin`): a changed or new definition is withheld (enforce) or logged (warn). */
   lock?: PinLock;

@@ -50,6 +50,8 @@ export class GatewaySession implements UpstreamTransport {
   onclose?: () => void;
   onerror?: (e: Error) => void;
   private readonly lanes = new Map<string, Lane>();
+  /** Lanes being opened (a caller's own connection starts asynchronously): concurrent calls share one. */
+  private readonly opening = new Map<string, Promise<Lane>>();
   private readonly pending = new Map<RequestId, Pending>();
   /** Our id for a backend's request to the client → the lane and the backend's id. */
   private readonly asks = new Map<string, { lane: Lane; id: RequestId }>();
@@ -79,6 +81,9 @@ export class GatewaySession implements UpstreamTransport {
     if (this.closed) return;
     this.closed = true;
     this.router.sessions.delete(this);
+    // Calls still running when the client leaves are over for the books (their answers have nobody to go to).
+    for (const p of this.pending.values()) if (p.tool) this.endCall(p, 'error', { errorCode: 'SB_CLIENT_GONE' });
+    this.pending.clear();
     await Promise.allSettled([...this.lanes.values()].map((l) => l.close()));
     this.onclose?.();
   }
@@ -91,6 +96,7 @@ export class GatewaySession implements UpstreamTransport {
     for (const [id, p] of this.pending) {
       if (p.lane !== lane) continue;
       this.pending.delete(id);
+      if (p.tool) this.endCall(p, 'error', { errorCode: 'SB_BACKEND_RECONFIGURED' });
       this.fail(id, ErrorCode.InternalError, `server "${server}" was reconfigured while this call was in flight; retry it`);
     }
     await lane.close();
@@ -176,16 +182,32 @@ export class GatewaySession implements UpstreamTransport {
     };
   }
 
-  private lane(server: string): Lane {
-    let lane = this.lanes.get(server);
-    if (lane) return lane;
+  /** This client's lane to a backend: opened on first use, over the caller's own connection when it has credentials there. */
+  private async lane(server: string): Promise<Lane> {
+    const open = this.lanes.get(server);
+    if (open) return open;
     const backend = this.router.backends.get(server);
     if (backend?.state !== 'up') {
       throw new SwitchboardError('SB_BACKEND_DOWN', `server "${server}" is unavailable right now${backend?.lastError ? ` (${backend.lastError})` : ''}; the other servers are unaffected — retry later`);
     }
-    lane = backend.connect({ ...this.ctx });
-    lane.onmessage = (m) => this.fromBackend(server, lane!, m as Message);
-    lane.onclose = () => this.lanes.delete(server);
+    let opening = this.opening.get(server);
+    if (!opening) {
+      const callerId = this.router.policyFor(this.ctx.authInfo).callerId;
+      opening = backend.connectAs(callerId, { ...this.ctx }).then(
+        (own) => own ?? backend.connect({ ...this.ctx }),
+        (err: Error) => {
+          throw new SwitchboardError('SB_BACKEND_DOWN', `server "${server}" refused the connection made with your credentials (${err.message}); the other servers are unaffected`);
+        },
+      );
+      this.opening.set(server, opening);
+      void opening.catch(() => {}).finally(() => this.opening.delete(server));
+    }
+    const lane = await opening;
+    if (this.lanes.get(server) === lane) return lane;
+    lane.onmessage = (m) => this.fromBackend(server, lane, m as Message);
+    lane.onclose = () => {
+      if (this.lanes.get(server) === lane) this.lanes.delete(server);
+    };
     this.lanes.set(server, lane);
     return lane;
   }
@@ -196,10 +218,16 @@ export class GatewaySession implements UpstreamTransport {
     const entry = this.router.tables.tools.resolve(exposed);
     const policy = this.router.policyFor(caller);
     const audit = this.router.options.audit;
+    const metrics = this.router.options.metrics;
     const trace = childContext(p._meta as Params | undefined, header);
     const base = { callerId: policy.callerId, sessionId: this.ctx.session?.id, tool: exposed, arguments: p.arguments, bytesIn: 0, bytesOut: 0, trace };
-    if (!entry || this.router.withheld.has(exposed)) return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
+    if (!entry || this.router.withheld.has(exposed)) {
+      // No tool label for a name outside the catalog: clients must not be able to grow the metric set.
+      metrics?.refused('', '', 'unknown-tool');
+      return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
+    }
     if (!policy.permits(entry.server, entry.original)) {
+      metrics?.refused(entry.server, exposed, 'denied');
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'denied' });
       // Deny looks like absence: a caller learns nothing about tools outside its scope.
       return this.fail(m.id, ErrorCode.InvalidParams, `Unknown tool: ${exposed}`);
@@ -207,6 +235,7 @@ export class GatewaySession implements UpstreamTransport {
     try {
       this.router.arguments.check(exposed, p.arguments ?? {});
     } catch (err) {
+      metrics?.refused(entry.server, exposed, 'denied');
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'denied' });
       return this.fail(m.id, ErrorCode.InvalidParams, (err as Error).message);
     }
@@ -217,35 +246,36 @@ export class GatewaySession implements UpstreamTransport {
       if (e.retryAfterMs === undefined) {
         // The shared store is unreachable: refuse rather than let calls through unlimited.
         this.router.log.error({ err: e.message }, 'rate limits cannot be checked');
+        metrics?.refused(entry.server, exposed, 'error');
         audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'error', errorCode: 'SB_RATE_LIMIT_STORE' });
         return this.fail(m.id, ErrorCode.InternalError, 'rate limits cannot be checked right now (the shared store is unreachable); retry shortly');
       }
+      metrics?.refused(entry.server, exposed, 'rate-limited');
       audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'rate-limited' });
       return this.fail(m.id, -32029, e.message, { retryAfterMs: e.retryAfterMs });
     }
-    // A call that never reaches its backend (down, or the send fails) is audited too: one line per call.
-    const undelivered = (err: Error & { code?: unknown }) => {
-      audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'error', errorCode: typeof err.code === 'string' || typeof err.code === 'number' ? err.code : 'SB_BACKEND_DOWN' });
-      return err;
-    };
     let lane: Lane;
     try {
-      lane = this.lane(entry.server);
+      lane = this.lanes.get(entry.server) ?? (await this.lane(entry.server));
     } catch (err) {
-      throw undelivered(err as Error);
+      metrics?.refused(entry.server, exposed, 'error');
+      audit?.call({ ...base, server: entry.server, durationMs: 0, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'SB_BACKEND_DOWN' });
+      throw err;
     }
-    this.pending.set(m.id, { server: entry.server, method: m.method, lane, tool: exposed, args: p.arguments, started: Date.now(), callerId: policy.callerId, bytesIn: JSON.stringify(p).length, trace });
+    const call: Pending = { server: entry.server, method: m.method, lane, tool: exposed, args: p.arguments, started: performance.now(), callerId: policy.callerId, bytesIn: JSON.stringify(p).length, trace };
+    this.pending.set(m.id, call);
+    metrics?.started(entry.server, exposed);
     await lane.send({ ...m, params: withMeta({ ...p, name: entry.original }, trace) } as Message).catch((err: Error) => {
-      this.pending.delete(m.id);
-      throw undelivered(err);
+      if (this.pending.delete(m.id)) this.endCall(call, 'error', { errorCode: (err as { code?: string }).code ?? 'SB_SEND_FAILED' });
+      throw err;
     });
   }
 
   /** Sends a request to one backend with its params rewritten to that backend's names; its answer comes back on the lane. */
   private async forward(m: Req, server: string, params: Params, header: HeaderTrace | undefined): Promise<void> {
-    const lane = this.lane(server);
+    const lane = this.lanes.get(server) ?? (await this.lane(server));
     const trace = childContext(m.params?._meta as Params | undefined, header);
-    this.pending.set(m.id, { server, method: m.method, lane, started: Date.now(), callerId: '', bytesIn: 0 });
+    this.pending.set(m.id, { server, method: m.method, lane, started: performance.now(), callerId: '', bytesIn: 0 });
     await lane.send({ ...m, params: withMeta({ ...m.params, ...params }, trace) } as Message);
   }
 
@@ -283,9 +313,7 @@ export class GatewaySession implements UpstreamTransport {
       if (!p) return;
       // No answer follows a cancellation: the call ends here, for the audit log too.
       this.pending.delete(id);
-      if (p.tool) {
-        this.router.options.audit?.call({ callerId: p.callerId, sessionId: this.ctx.session?.id, server: p.server, tool: p.tool, arguments: p.args, durationMs: Date.now() - p.started, outcome: 'error', errorCode: 'SB_CANCELLED', bytesIn: p.bytesIn, bytesOut: 0 });
-      }
+      if (p.tool) this.endCall(p, 'error', { errorCode: 'SB_CANCELLED' });
       await p.lane.send(m).catch(() => {});
       return;
     }
@@ -321,6 +349,25 @@ export class GatewaySession implements UpstreamTransport {
     }
   }
 
+  /** A forwarded tools/call is over: its audit line and its metrics, in one place so neither misses an ending. */
+  private endCall(p: Pending, outcome: 'ok' | 'error', detail: { errorCode?: string | number; bytesOut?: number }): void {
+    const ms = performance.now() - p.started;
+    this.router.options.metrics?.finished(p.server, p.tool!, outcome, ms / 1000);
+    this.router.options.audit?.call({
+      callerId: p.callerId,
+      sessionId: this.ctx.session?.id,
+      server: p.server,
+      tool: p.tool!,
+      arguments: p.args,
+      durationMs: ms,
+      outcome,
+      ...(detail.errorCode !== undefined ? { errorCode: detail.errorCode } : {}),
+      bytesIn: p.bytesIn,
+      bytesOut: detail.bytesOut ?? 0,
+      trace: p.trace,
+    });
+  }
+
   private fromBackend(server: string, lane: Lane, m: Message): void {
     if (isResponse(m)) {
       const p = this.pending.get(m.id);
@@ -329,19 +376,7 @@ export class GatewaySession implements UpstreamTransport {
       if (p.tool) {
         const error = (m as { error?: { code?: number } }).error;
         const isError = (m as { result?: { isError?: boolean } }).result?.isError === true;
-        this.router.options.audit?.call({
-          callerId: p.callerId,
-          sessionId: this.ctx.session?.id,
-          server,
-          tool: p.tool,
-          arguments: p.args,
-          durationMs: Date.now() - p.started,
-          outcome: error || isError ? 'error' : 'ok',
-          ...(error?.code !== undefined ? { errorCode: error.code } : {}),
-          bytesIn: p.bytesIn,
-          bytesOut: JSON.stringify(m).length,
-          trace: p.trace,
-        });
+        this.endCall(p, error || isError ? 'error' : 'ok', { ...(error?.code !== undefined ? { errorCode: error.code } : {}), bytesOut: JSON.stringify(m).length });
       }
       this.reply(this.exposeUris(server, p.method, m));
       return;

@@ -32,7 +32,8 @@ export function apiKeyAuthenticator(keys: ApiKey[]): Authenticator {
     if (seen.has(k.id)) throw new ConfigError(`API key id "${k.id}" is used twice`);
     seen.set(k.id, k.id);
   }
-  const table = keys.map((k) => ({ ...k, digest: Buffer.from(k.digest) }));
+  // A disabled key stays in the file for the record (and keeps its id taken) but opens nothing.
+  const table = keys.filter((k) => !k.disabled).map((k) => ({ ...k, digest: Buffer.from(k.digest) }));
 
   return {
     scheme: 'api-key',

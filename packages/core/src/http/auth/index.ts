@@ -15,6 +15,7 @@ export {
   type ApiKey,
   type KeyFileEntry,
 } from './key-file.js';
+export { JsoncSyntaxError, parseJsonc } from './jsonc.js';
 export { ASYMMETRIC_ALGORITHMS, jwtAuthenticator, type JwtAuthenticatorOptions } from './jwt.js';
 export type { RemoteJwksOptions } from './jwt-keys.js';
 export { resourceMetadataUrl, type ProtectedResourceMetadata } from './resource-metadata.js';

@@ -1,13 +1,16 @@
 /**
- * A small JSON-with-comments parser for key files. Why not JSON.parse: V8's messages quote the text around the
- * error ("…"abc-secret", }" is not valid JSON"), and a key file may hold raw keys; these errors give a line and a
- * column only. Accepts // and /* *\/ comments and trailing commas (as VS Code's JSONC does); nothing else beyond JSON.
+ * The one JSON-with-comments parser of the toolkit: key files and the gateway's config. Why not JSON.parse: V8's
+ * messages quote the text around the error ("…"abc-secret", }" is not valid JSON"), and a key file or config may
+ * hold raw secrets; these errors give a line and a column only. Accepts // and /* *\/ comments and trailing commas
+ * (as VS Code's JSONC does); nothing else beyond JSON. A key that appears twice in one object, and the key
+ * "__proto__", are refused: the first would silently replace an entry, the second invites prototype confusion.
  */
 export class JsoncSyntaxError extends Error {
   constructor(
     readonly line: number,
     readonly column: number,
-    what: string,
+    /** The problem without its position. */
+    readonly what: string,
   ) {
     super(`line ${line}, column ${column}: ${what}`);
   }
@@ -75,13 +78,14 @@ export function parseJsonc(text: string): unknown {
       skip();
       while (text[i] !== '}') {
         if (text[i] !== '"') fail(`expected a "quoted" property name or "}", found ${describe(text[i])}`);
+        const keyAt = i;
         const key = string();
+        if (key === '__proto__') fail('the property name "__proto__" is not allowed', keyAt);
         skip();
         if (text[i] !== ':') fail(`expected ":" after a property name, found ${describe(text[i])}`);
         i++;
-        if (Object.hasOwn(out, key)) fail(`property "${key.slice(0, 40)}" appears twice`);
-        // defineProperty: a "__proto__" key is data, not a prototype switch.
-        Object.defineProperty(out, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
+        if (Object.hasOwn(out, key)) fail(`property "${key.slice(0, 40)}" appears twice`, keyAt);
+        out[key] = value(depth + 1);
         skip();
         if (text[i] === ',') {
           i++;

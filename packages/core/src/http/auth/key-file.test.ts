@@ -86,7 +86,13 @@ describe('parseKeyFile: JSON format', () => {
     ['both sha256 and key', entry({ id: 'c', key: 'a-third-key-0123456789', sha256: sha('x') }), /\(keys\[2\]\): give exactly one of "sha256"/],
     ['neither', entry({ id: 'c' }), /\(keys\[2\]\): give exactly one of/],
     ['sha256 not hex', entry({ id: 'c', sha256: 'abc' }), /\(keys\[2\]\.sha256\): expected 64 hex digits/],
-    ['unknown field', entry({ id: 'c', sha265: sha('x') }), /\(keys\[2\]\.sha265\): unknown field/],
+    ['unknown field', entry({ id: 'c', sha256: sha('x'), colour: 'red' }), /\(keys\[2\]\.colour\): unknown field \(expected id, sha256/],
+    ['a typo', entry({ id: 'c', sha256: sha('x'), alow: ['a.*'] }), /\(keys\[2\]\.alow\): unknown field; did you mean "allow"\?/],
+    ['both sha256 and hash', entry({ id: 'c', sha256: sha('x'), hash: `sha256:${sha('x')}` }), /\(keys\[2\]\): give exactly one of/],
+    ['hash without its prefix', entry({ id: 'c', hash: sha('x') }), /\(keys\[2\]\.hash\): expected "sha256:" and 64 hex digits/],
+    ['allow not a list of globs', entry({ id: 'c', sha256: sha('x'), allow: 'github.*' }), /\(keys\[2\]\.allow\): expected an array/],
+    ['rateLimit not an object', entry({ id: 'c', sha256: sha('x'), rateLimit: 5 }), /\(keys\[2\]\.rateLimit\): expected an object/],
+    ['disabled not a boolean', entry({ id: 'c', sha256: sha('x'), disabled: 'yes' }), /\(keys\[2\]\.disabled\): expected true or false/],
     ['bad scope', entry({ id: 'c', sha256: sha('x'), scopes: ['ok', 'two words'] }), /\(keys\[2\]\.scopes\[1\]\)/],
     ['same key under two ids', entry({ id: 'c', key: K1 }), /\(keys\[2\]\): same key as keys\[0\]/],
     ['${env:X} unset', entry({ id: 'c', key: '${env:NOT_SET_ANYWHERE}' }), /\(keys\[2\]\.key\): environment variable NOT_SET_ANYWHERE is not set/],
@@ -97,6 +103,25 @@ describe('parseKeyFile: JSON format', () => {
     expect(e.message.startsWith(FILE)).toBe(true);
     expect(e.message).not.toContain(K1);
     expect(e.message).not.toContain(K2);
+  });
+
+  it('one format for the bridge and the gateway: the gateway fields, and its earlier "hash": "sha256:…" spelling', () => {
+    const text = JSON.stringify({
+      keys: [
+        { id: 'ci@example.com', sha256: sha(K1), allow: ['github.*'], deny: ['github.delete_*'], rateLimit: { calls: 5, per: '1m' } },
+        { id: 'old', hash: `sha256:${sha(K2)}`, disabled: true },
+      ],
+    });
+    const [ci, old] = parseKeyFile(text, FILE, env);
+    expect(ci).toMatchObject({ id: 'ci@example.com', allow: ['github.*'], deny: ['github.delete_*'], rateLimit: { calls: 5, per: '1m' } });
+    expect(ci!.disabled).toBeUndefined();
+    expect(old).toMatchObject({ id: 'old', disabled: true });
+    expect(old!.digest.toString('hex')).toBe(sha(K2));
+    // A disabled key opens nothing; the others still do.
+    const auth = apiKeyAuthenticator([ci!, old!]);
+    const req = (key: string) => ({ headers: { authorization: `Bearer ${key}` } }) as unknown as IncomingMessage;
+    expect(auth.authenticate(req(K1))).toMatchObject({ clientId: 'ci@example.com' });
+    expect(() => auth.authenticate(req(K2))).toThrow(/not valid/);
   });
 
   it('${env:X} may be part of a value', () => {

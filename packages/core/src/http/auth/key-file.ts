@@ -9,6 +9,13 @@ export interface ApiKey {
   scopes?: string[];
   /** sha-256 of the secret (32 bytes). */
   digest: Buffer;
+  /** The gateway's `server.tool` globs for this key (the bridge has no tools to filter and ignores them). */
+  allow?: string[];
+  deny?: string[];
+  /** The gateway's per-key rate limit, as written: the gateway validates it (`{ "calls": 60, "per": "1m" }`). */
+  rateLimit?: unknown;
+  /** A revoked key kept in the file for the record: it authenticates nobody. */
+  disabled?: boolean;
 }
 
 /** A key-file entry in the recommended (hashed) form, as `switchboard keys add` would append it. */
@@ -20,15 +27,16 @@ export interface KeyFileEntry {
 
 /** Short keys can be guessed over the network; 16 characters of a random key is the floor. */
 export const MIN_KEY_LENGTH = 16;
-export const KEY_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+export const KEY_ID_PATTERN = /^[A-Za-z0-9_.@-]{1,64}$/;
 const SCOPE_PATTERN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 scope-token
 
 /** A key file or key source the user must fix; names the file and where in it. */
 export class KeyFileError extends ConfigError {
   constructor(
     readonly source: string,
+    /** The JSON path (`keys[2].sha256`) or line of the problem. */
     readonly where: string | undefined,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`${source}${where ? ` (${where})` : ''}: ${problem}`);
   }
@@ -73,7 +81,7 @@ export function apiKeyFromSecret(
  * append `entry` to the file's "keys" array. The file then never holds the key itself.
  */
 export function createKeyEntry(id: string, options: { scopes?: string[]; secret?: string } = {}): { secret: string; entry: KeyFileEntry } {
-  if (!KEY_ID_PATTERN.test(id)) throw new ConfigError(`key id "${id.slice(0, 80)}": use 1-64 characters from A-Z a-z 0-9 _ . -`);
+  if (!KEY_ID_PATTERN.test(id)) throw new ConfigError(`key id "${id.slice(0, 80)}": use 1-64 characters from A-Z a-z 0-9 _ . @ -`);
   for (const s of options.scopes ?? []) if (!SCOPE_PATTERN.test(s)) throw new ConfigError(`scope "${s.slice(0, 80)}" is not a valid scope token (no spaces, quotes or backslashes)`);
   const secret = options.secret ?? randomBytes(32).toString('base64url');
   const key = apiKeyFromSecret(secret, { source: 'new key' });
@@ -93,13 +101,17 @@ export function readKeyFile(path: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 /**
- * Parses a key file. The format is recognised by content: a file whose first significant character is "{" is
- * JSON (comments and trailing commas allowed):
+ * Parses a key file: the one format of the bridge and the gateway. The format is recognised by content: a file
+ * whose first significant character is "{" is JSON (comments and trailing commas allowed):
  *
- *     { "keys": [ { "id": "alice", "sha256": "<hex sha-256 of the key>", "scopes": ["github.*"] },
- *                 { "id": "ci", "key": "${env:CI_KEY}" } ] }
+ *     { "keys": [ { "id": "alice", "sha256": "<hex sha-256 of the key>", "scopes": ["tools:read"] },
+ *                 { "id": "ci", "key": "${env:CI_KEY}", "allow": ["github.*"], "deny": ["github.delete_*"],
+ *                   "rateLimit": { "calls": 60, "per": "1m" } },
+ *                 { "id": "old", "sha256": "…", "disabled": true } ] }
  *
- * anything else is the line format: one key per line, `#` comments, blank lines ignored, ids `key-<8 hex>`.
+ * `allow`, `deny` and `rateLimit` are the gateway's (the bridge ignores them); `"hash": "sha256:<hex>"`, the
+ * gateway's earlier spelling, is read as `sha256`. Anything else is the line format: one key per line, `#`
+ * comments, blank lines ignored, ids `key-<8 hex>`.
  * Never returns an empty list: a key file without keys is a mistake, not "no authentication".
  */
 export function parseKeyFile(text: string, source: string, env: NodeJS.ProcessEnv = process.env): ApiKey[] {
@@ -135,7 +147,8 @@ function parseLineKeys(text: string, source: string): ApiKey[] {
   return [...byId.values()];
 }
 
-const ENTRY_FIELDS = new Set(['id', 'sha256', 'key', 'scopes', 'description']);
+const ENTRY_FIELDS = ['id', 'sha256', 'hash', 'key', 'scopes', 'allow', 'deny', 'rateLimit', 'disabled', 'description'];
+const GLOB_LIST = (v: unknown): v is string[] => Array.isArray(v) && v.every((g) => typeof g === 'string' && g.length > 0);
 
 function parseJsonKeys(text: string, source: string, env: NodeJS.ProcessEnv): ApiKey[] {
   let doc: unknown;
@@ -156,8 +169,11 @@ function parseJsonKeys(text: string, source: string, env: NodeJS.ProcessEnv): Ap
   return doc.keys.map((entry: unknown, n: number): ApiKey => {
     const at = `keys[${n}]`;
     if (!isObject(entry)) return bad(at, 'expected an object { "id": …, "sha256": … }');
-    for (const field of Object.keys(entry))
-      if (!ENTRY_FIELDS.has(field)) bad(`${at}.${field}`, `unknown field (expected id, sha256 or key, scopes, description)`);
+    for (const field of Object.keys(entry)) {
+      if (ENTRY_FIELDS.includes(field)) continue;
+      const near = ENTRY_FIELDS.find((f) => nearlyEqual(f, field));
+      bad(`${at}.${field}`, near ? `unknown field; did you mean "${near}"?` : `unknown field (expected ${ENTRY_FIELDS.join(', ')})`);
+    }
 
     const id = entry.id;
     if (typeof id !== 'string') return bad(`${at}.id`, 'missing: every key needs an id (used in logs and policies)');
@@ -173,23 +189,63 @@ function parseJsonKeys(text: string, source: string, env: NodeJS.ProcessEnv): Ap
       );
     }
 
-    if ((entry.sha256 === undefined) === (entry.key === undefined))
-      bad(at, 'give exactly one of "sha256" (recommended: the hex sha-256 of the key) or "key"');
+    const given = ['sha256', 'hash', 'key'].filter((f) => entry[f] !== undefined);
+    if (given.length !== 1) bad(at, 'give exactly one of "sha256" (recommended: the hex sha-256 of the key) or "key"');
+    const policy = policyFields(entry, at, bad);
     let key: ApiKey;
-    if (entry.sha256 !== undefined) {
-      if (typeof entry.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(entry.sha256))
-        return bad(`${at}.sha256`, 'expected 64 hex digits (e.g. `printf %s "$KEY" | sha256sum`)');
-      key = { id, ...(scopes ? { scopes } : {}), digest: Buffer.from(entry.sha256, 'hex') };
+    if (entry.sha256 !== undefined || entry.hash !== undefined) {
+      // "hash": "sha256:<hex>" is how gateway key files spelled it first; both stay readable.
+      const field = entry.sha256 !== undefined ? 'sha256' : 'hash';
+      const raw = entry[field];
+      const hex = typeof raw === 'string' ? (field === 'hash' ? /^sha256:([0-9a-fA-F]{64})$/ : /^([0-9a-fA-F]{64})$/).exec(raw)?.[1] : undefined;
+      if (!hex)
+        return bad(
+          `${at}.${field}`,
+          `expected ${field === 'hash' ? '"sha256:" and ' : ''}64 hex digits (e.g. \`printf %s "$KEY" | sha256sum\`); store the hash, never the key`,
+        );
+      key = { id, ...(scopes ? { scopes } : {}), digest: Buffer.from(hex, 'hex'), ...policy };
     } else {
       if (typeof entry.key !== 'string') return bad(`${at}.key`, 'expected a string (a key or "${env:NAME}")');
       const secret = expandEnv(entry.key, env, (name, problem) => bad(`${at}.key`, `environment variable ${name} ${problem}`));
-      key = apiKeyFromSecret(secret, { source, where: `${at}.key`, id, ...(scopes ? { scopes } : {}) });
+      key = { ...apiKeyFromSecret(secret, { source, where: `${at}.key`, id, ...(scopes ? { scopes } : {}) }), ...policy };
     }
     const hex = key.digest.toString('hex');
     if (digests.has(hex)) bad(at, `same key as ${digests.get(hex)}: one key, one id`);
     digests.set(hex, at);
     return key;
   });
+}
+
+/** The gateway's fields of an entry, checked for shape here (globs and rate rules are the gateway's to judge). */
+function policyFields(entry: Record<string, unknown>, at: string, bad: (where: string, problem: string) => never): Partial<ApiKey> {
+  const out: Partial<ApiKey> = {};
+  for (const field of ['allow', 'deny'] as const) {
+    if (entry[field] === undefined) continue;
+    if (!GLOB_LIST(entry[field])) bad(`${at}.${field}`, 'expected an array of "server.tool" globs (non-empty strings)');
+    out[field] = entry[field] as string[];
+  }
+  if (entry.rateLimit !== undefined) {
+    if (!isObject(entry.rateLimit)) bad(`${at}.rateLimit`, 'expected an object such as { "calls": 60, "per": "1m" }');
+    out.rateLimit = entry.rateLimit;
+  }
+  if (entry.disabled !== undefined) {
+    if (typeof entry.disabled !== 'boolean') bad(`${at}.disabled`, 'expected true or false');
+    if (entry.disabled) out.disabled = true;
+  }
+  if (entry.description !== undefined && typeof entry.description !== 'string') bad(`${at}.description`, 'expected a string');
+  return out;
+}
+
+/** A likely typo: one edit apart, or the same letters in another case. */
+function nearlyEqual(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y) return true;
+  if (Math.abs(x.length - y.length) > 1) return false;
+  let i = 0;
+  while (i < x.length && x[i] === y[i]) i++;
+  // Past the common head, the rest must match after one deletion, insertion or substitution.
+  return x.slice(i + (x.length >= y.length ? 1 : 0)) === y.slice(i + (y.length >= x.length ? 1 : 0));
 }
 
 /** `${env:NAME}` anywhere in the string; unset or empty variables are errors, never an empty key. */
