@@ -8,6 +8,7 @@ export default defineConfig({
     // Unit tests run against the sources; end-to-end tests spawn the built CLI.
     alias: {
       '@switchboard-mcp/core/serve': fileURLToPath(new URL('./packages/core/src/serve.ts', import.meta.url)),
+      '@switchboard-mcp/core/client': fileURLToPath(new URL('./packages/core/src/client.ts', import.meta.url)),
       '@switchboard-mcp/core': src('core'),
       '@switchboard-mcp/openapi': src('openapi'),
       '@switchboard-mcp/gateway': src('gateway'),

@@ -321,14 +321,22 @@ const cpuTable = table(['contender (generator / contender / upstream / other pro
 
 const verdict = [];
 const check = (what, value, goal, ok, why) => verdict.push(`- ${ok ? '✅ met' : '❌ missed'} — ${what}: ${value} (target ${goal})${ok ? '' : `; ${why}`}`);
-for (const c of CS) {
-  const a = get('connect', c, 'rate'), b = get('mcp-remote', c, 'rate');
-  if (Number.isFinite(a) && Number.isFinite(b)) check(`calls/s vs mcp-remote at c=${c}`, `${(a / b).toFixed(2)}× (${fmtRate(a)} vs ${fmtRate(b)})`, '≥ 3×', a / b >= 3, `short by ${(3 - a / b).toFixed(2)}× (needs ${fmtRate(3 * b)} calls/s, ${fmtRate(3 * b - a)} more)`);
-  else verdict.push(`- ⚠ not measured — calls/s vs mcp-remote at c=${c}: ${by['mcp-remote']?.error ?? by.connect?.error ?? 'missing cell'}`);
+// The targets of issue 11, all same-run ratios: throughput near a direct client and far above the peers where load
+// is real (c=16, c=64), the floor a stdio hop adds at c=1, and what an idle connect costs a desktop.
+for (const c of [16, 64]) {
+  const a = get('connect', c, 'rate'), d = get('direct', c, 'rate');
+  if (Number.isFinite(a) && Number.isFinite(d)) check(`calls/s vs the direct HTTP client at c=${c}`, `${(a / d).toFixed(2)}× (${fmtRate(a)} vs ${fmtRate(d)})`, '≥ 0.5×', a / d >= 0.5, `short by ${(0.5 - a / d).toFixed(2)}× (needs ${fmtRate(0.5 * d)} calls/s)`);
+  for (const peer of ['mcp-remote', 'supergateway']) {
+    const b = get(peer, c, 'rate');
+    if (Number.isFinite(a) && Number.isFinite(b)) check(`calls/s vs ${peer} at c=${c}`, `${(a / b).toFixed(2)}× (${fmtRate(a)} vs ${fmtRate(b)})`, '≥ 3×', a / b >= 3, `short by ${(3 - a / b).toFixed(2)}× (needs ${fmtRate(3 * b)} calls/s, ${fmtRate(3 * b - a)} more)`);
+    else verdict.push(`- ⚠ not measured — calls/s vs ${peer} at c=${c}: ${by[peer]?.error ?? by.connect?.error ?? 'missing cell'}`);
+  }
 }
-for (const c of CS) {
-  const a = get('connect', c, 'p50'), d = get('direct', c, 'p50');
-  if (Number.isFinite(a) && Number.isFinite(d)) { const x = a - d; check(`added p50 over direct HTTP at c=${c}`, `${x.toFixed(3)} ms (${fmtMs(a)} vs ${fmtMs(d)})`, '≤ 0.3 ms', x <= 0.3, `over by ${(x - 0.3).toFixed(3)} ms`); }
+{
+  const a = get('connect', 1, 'p50'), d = get('direct', 1, 'p50');
+  if (Number.isFinite(a) && Number.isFinite(d)) { const x = a - d; check('added p50 over direct HTTP at c=1', `${x.toFixed(3)} ms (${fmtMs(a)} vs ${fmtMs(d)})`, '≤ 0.3 ms', x <= 0.3, `over by ${(x - 0.3).toFixed(3)} ms`); }
+  const rss = by.connect?.idleRssKb;
+  if (Number.isFinite(rss) && rss > 0) check('idle RSS of connect', mb(rss), '≤ 60 MB', rss <= 60 * 1024, `over by ${((rss - 60 * 1024) / 1024).toFixed(1)} MB`);
 }
 const failures = results.filter((r) => r.error).map((r) => `- **${r.name}** failed: ${r.error}${r.stderrTail ? `\n\n  \`\`\`\n  ${r.stderrTail.trim().split('\n').slice(-8).join('\n  ')}\n  \`\`\`` : ''}`);
 

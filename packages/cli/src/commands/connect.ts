@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { checkRemoteUrl, connectStdio, createClientLogger, modernTranslator, remoteTransportOptions, type LogLevel, type Logger, type RemoteSetup } from '@switchboard-mcp/core';
+import { checkRemoteUrl, connectStdio, createClientLogger, modernTranslator, remoteTransportOptions, type LogLevel, type Logger, type RemoteSetup } from '@switchboard-mcp/core/client';
 import { duration, parseOr } from '../parse.js';
 import { entryForThisCommand, entryName, printConfigOption, printEntry } from '../print-config.js';
 import { PACKAGE_NAME } from '../version.js';

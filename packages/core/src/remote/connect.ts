@@ -1,8 +1,8 @@
-import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { pipe, type Pipe } from '../pipe.js';
 import { silentLogger, type Logger } from '../log.js';
 import { compose, type Layer } from '../layer.js';
 import { RemoteTransport, type RemoteTransportOptions } from './remote-transport.js';
+import { StdioFace } from './stdio-face.js';
 
 export interface StdioConnectOptions extends RemoteTransportOptions {
   logger?: Logger;
@@ -18,7 +18,7 @@ export interface StdioConnectOptions extends RemoteTransportOptions {
  */
 export async function connectStdio(options: StdioConnectOptions): Promise<{ pipe: Pipe; remote: RemoteTransport }> {
   const log = options.logger ?? silentLogger;
-  const face = new StdioServerTransport(options.stdin as never, options.stdout as never);
+  const face = new StdioFace(options.stdin, options.stdout);
   const remote = new RemoteTransport(options);
   const upstream = compose(...(options.layers ?? []))(remote);
   const p = pipe(face, upstream, { logger: log });

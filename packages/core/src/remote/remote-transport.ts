@@ -1,75 +1,30 @@
 import {
+  extractWWWAuthenticateParams,
+  InsufficientScopeError,
+  SdkErrorCode,
   SdkHttpError,
   SSEClientTransport,
   SseError,
   StreamableHTTPClientTransport,
   type AuthProvider,
-  type OAuthClientProvider,
 } from '@modelcontextprotocol/client';
 import type { Transport } from '../transport.js';
-import { ErrorCode, errorResponse, isNotification, isRequest, isResponse, type Message, type RequestId } from '../jsonrpc.js';
+import { ErrorCode, errorResponse, isNotification, isRequest, isResponse, serialize, type Message, type RequestId } from '../jsonrpc.js';
 import { silentLogger, type Logger } from '../log.js';
 import { SwitchboardError } from '../errors.js';
 import { createRemoteFetch, type FetchLike, type ResponseInfo } from './fetch.js';
-import {
-  NotMcpServerError,
-  SessionLostError,
-  UpstreamError,
-  UpstreamHttpError,
-  UpstreamRedirectError,
-  UpstreamTimeoutError,
-  rpcErrorCodeOf,
-} from './errors.js';
-import { ParamHeaderCache } from './mcp-param.js';
+import { NotMcpServerError, SessionLostError, UpstreamError, UpstreamHttpError, UpstreamTimeoutError } from './errors.js';
+import { fallbackWorthy, sessionLostBy, translateError } from './error-map.js';
+import { FastPoster, type Refusal } from './fast-post.js';
+import { createInner, detachInner, startInner, type Inner, type InnerKind } from './inner.js';
+import { requestTimeoutOf, type RemoteTransportOptions } from './options.js';
+import { PendingCalls } from './pending.js';
+import { retryWithin } from './recovery.js';
+import { StandaloneGate } from './standalone-gate.js';
+import { stepUpFor } from './step-up.js';
+import { ToolParamHeaders } from './tool-params.js';
 
-export type RemoteTransportKind = 'auto' | 'streamable-http' | 'sse';
-
-export interface RemoteTransportOptions {
-  url: string | URL;
-  /** auto: Streamable HTTP first, legacy SSE when the first request gets 400/404/405 or a non-MCP answer. */
-  transport?: RemoteTransportKind;
-  /** Headers sent on every request (values are secrets: register them with registerSecret). */
-  headers?: Record<string, string>;
-  /** Bearer tokens / OAuth (the SDK's AuthProvider: token() before each request, onUnauthorized() on 401). */
-  authProvider?: AuthProvider | OAuthClientProvider;
-  /** Bound on connecting: response headers, the SSE endpoint event, the initialize answer (default 30 s). */
-  connectTimeoutMs?: number;
-  /**
-   * Per-request cut-off, reset by progress notifications. Default DEFAULT_REQUEST_TIMEOUT_MS (10 min): an established
-   * session has no other bound on a call (connectTimeoutMs covers connecting and response headers only, and a
-   * remote that wedges after them would hold the call forever). 0 = no cut-off.
-   */
-  requestTimeoutMs?: number;
-  /** Send a ping upstream this often to keep the session alive and notice a lost one early (default: off). */
-  pingIntervalMs?: number;
-  /** How long to keep trying to re-establish a lost session before failing requests (default 60 s). */
-  recoveryWindowMs?: number;
-  /** GET-stream reconnection backoff. */
-  reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
-  logger?: Logger;
-  fetch?: FetchLike;
-}
-
-type Inner = StreamableHTTPClientTransport | SSEClientTransport;
-
-/** The ceiling on a call when none is configured: generous (long tool calls report progress, which resets it). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10 * 60_000;
-
-/** The cut-off a call gets: the configured one, else the default ceiling; 0 means none. */
-export function requestTimeoutOf(options: Pick<RemoteTransportOptions, 'requestTimeoutMs'>): number | undefined {
-  const t = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  return t > 0 ? t : undefined;
-}
-
-interface Pending {
-  method: string;
-  generation: number;
-  /** Accepted by the server (the POST went through): only such requests can be lost with a session. */
-  sent?: boolean;
-  progressToken?: string | number;
-  timer?: NodeJS.Timeout;
-  internal?: (m: Message) => void;
-}
+export { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeoutOf, type RemoteTransportKind, type RemoteTransportOptions } from './options.js';
 
 const INTERNAL_PREFIX = 'switchboard-';
 
@@ -81,6 +36,10 @@ const INTERNAL_PREFIX = 'switchboard-';
  * - keeps the GET stream open with backoff and Last-Event-ID (SDK), sets the negotiated protocol version;
  * - turns HTTP and network failures into typed errors with actionable messages (the pipe answers with them).
  * Messages cross unchanged: ids, sampling, elicitation, progress, cancellation, logging, list_changed, pagination.
+ *
+ * This module is the session's state machine; each concern it leans on has its own module: the SDK transports
+ * (inner.ts), requests in flight (pending.ts), the GET stream gate (standalone-gate.ts), the recovery loop
+ * (recovery.ts), OAuth step-up (step-up.ts), Mcp-Param-* headers (tool-params.ts) and error mapping (error-map.ts).
  */
 export class RemoteTransport implements Transport {
   onmessage?: (message: Message) => void;
@@ -91,31 +50,27 @@ export class RemoteTransport implements Transport {
   private readonly log: Logger;
   private readonly fetchFn: FetchLike;
   private inner?: Inner;
-  private kindDecided?: 'streamable-http' | 'sse';
+  private kindDecided?: InnerKind;
   private ready?: Promise<void>;
   private reiniting?: Promise<void>;
   private initRequest?: Message;
   private initialized = false;
-  /**
-   * Settles once the session's standalone GET stream has answered (or after a bound). Servers route messages with
-   * no request of their own (and some SDKs route server→client requests) to that stream and drop them while it is
-   * not open: requests wait for it rather than race it.
-   */
-  private standaloneOpen?: Promise<void>;
-  private standaloneOpened?: () => void;
+  private readonly standalone = new StandaloneGate();
   private connected = false;
   private generation = 0;
   /** The session generation each inner transport's messages belong to. */
   private readonly innerGeneration = new WeakMap<Inner, number>();
   private sseOpens = 0;
-  private readonly pending = new Map<RequestId, Pending>();
+  private readonly pending: PendingCalls;
   private internalSeq = 0;
   private pingTimer?: NodeJS.Timeout;
   private closed = false;
   private lastWarning = '';
   /** x-mcp-header declarations from the tools/list results seen so far (2026-07-28 remotes). */
-  private readonly params = new ParamHeaderCache();
-  private toolsRefresh?: Promise<void>;
+  private readonly params: ToolParamHeaders;
+  /** The hot path for POSTs on an established session, once loaded (undefined: not yet, or not usable here). */
+  private fast?: FastPoster;
+  private fastLoading = false;
 
   constructor(private readonly options: RemoteTransportOptions) {
     this.url = new URL(options.url);
@@ -127,9 +82,28 @@ export class RemoteTransport implements Transport {
       timeoutFor: (method, init) => this.timeoutFor(method, init),
       onResponse: (info) => this.observe(info),
     });
+    this.pending = new PendingCalls({
+      // The initialize answer is part of connecting: --connect-timeout bounds its steps (with errors that say which
+      // one failed), so a short --timeout, which bounds calls, must not cut it first. A backstop still ends a
+      // handshake that never completes.
+      limitFor: (method) => {
+        const calls = requestTimeoutOf(this.options);
+        return method === 'initialize' ? Math.max(calls ?? 0, 2 * this.connectTimeoutMs) : calls;
+      },
+      onTimeout: (id, p, limit) => {
+        const msg = new UpstreamTimeoutError(this.url.href, limit, `answer ${p.method}`).message;
+        this.warn(msg);
+        this.deliverDown(errorResponse(id, -32001, msg));
+        void this.sendInner({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'timed out' } } as Message).catch(() => {});
+      },
+    });
+    this.params = new ToolParamHeaders(
+      (params) => this.internalRequest('tools', 'tools/list', params).then((res) => (res as { result?: { nextCursor?: string } }).result),
+      (err) => this.log.debug({ err: err.message }, 'listing tools for Mcp-Param headers failed'),
+    );
   }
 
-  get kind(): 'streamable-http' | 'sse' | undefined {
+  get kind(): InnerKind | undefined {
     return this.kindDecided;
   }
 
@@ -155,23 +129,10 @@ export class RemoteTransport implements Transport {
     }
   }
 
-  // ---- building inner transports -------------------------------------------------------------------------
+  // ---- inner transports ----------------------------------------------------------------------------------
 
-  private makeInner(kind: 'streamable-http' | 'sse'): Inner {
-    const common = { authProvider: this.options.authProvider, fetch: this.fetchFn };
-    const inner: Inner =
-      kind === 'streamable-http'
-        ? new StreamableHTTPClientTransport(this.url, {
-            ...common,
-            reconnectionOptions: {
-              initialReconnectionDelay: this.options.reconnect?.initialDelayMs ?? 500,
-              maxReconnectionDelay: this.options.reconnect?.maxDelayMs ?? 10_000,
-              reconnectionDelayGrowFactor: 1.5,
-              // Keep the GET stream coming back for as long as we live; a lost session is noticed and re-initialized.
-              maxRetries: Number.MAX_SAFE_INTEGER,
-            },
-          })
-        : new SSEClientTransport(this.url, { ...common, eventSourceInit: { fetch: this.fetchFn } });
+  private makeInner(kind: InnerKind): Inner {
+    const inner = createInner(kind, this.url, this.options, this.fetchFn);
     this.innerGeneration.set(inner, this.generation);
     inner.onmessage = (m) => {
       if (this.inner === inner) this.fromUpstream(m as Message, this.innerGeneration.get(inner) ?? this.generation);
@@ -195,33 +156,12 @@ export class RemoteTransport implements Transport {
   }
 
   private async startInner(inner: Inner): Promise<void> {
-    if (inner instanceof SSEClientTransport) {
-      let timer: NodeJS.Timeout | undefined;
-      const limit = this.connectTimeoutMs;
-      try {
-        await Promise.race([
-          inner.start(),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new NotMcpServerError(this.url.href, `no SSE endpoint event within ${limit} ms`)), limit);
-          }),
-        ]);
-      } catch (err) {
-        this.detach(inner);
-        throw this.translate(err);
-      } finally {
-        clearTimeout(timer);
-      }
-    } else {
-      await inner.start();
+    try {
+      await startInner(inner, this.url, this.connectTimeoutMs);
+    } catch (err) {
+      detachInner(inner);
+      throw this.translate(err);
     }
-  }
-
-  private detach(inner: Inner | undefined): void {
-    if (!inner) return;
-    inner.onmessage = undefined;
-    inner.onerror = undefined;
-    inner.onclose = undefined;
-    void inner.close().catch(() => {});
   }
 
   // ---- sending -------------------------------------------------------------------------------------------
@@ -234,49 +174,32 @@ export class RemoteTransport implements Transport {
       this.initialized = false;
     }
     if (isNotification(m) && m.method === 'notifications/initialized') this.initialized = true;
-    const call = modernToolCall(m);
-    if (call && !this.params.knows(call.name) && this.ready) await this.refreshTools(call.meta);
-    if (isRequest(m)) this.track(m);
+    if (this.ready) await this.params.prepare(m);
+    if (isRequest(m)) this.pending.track(m, this.generation);
     // Set before initialized goes out, not after: a request arriving while its POST is under way must wait too.
     const opensStream = isNotification(m) && m.method === 'notifications/initialized' && this.kindDecided === 'streamable-http' && !!this.sessionId;
-    if (opensStream) this.latchStandalone();
+    if (opensStream) this.standalone.latch();
     try {
-      if (this.standaloneOpen && isRequest(m)) await this.standaloneOpen;
+      const gate = this.standalone.passage;
+      if (gate && isRequest(m)) await gate;
       try {
         await this.deliver(m);
       } finally {
         // The SDK opens the GET stream once initialized is accepted: from then on, wait for it only so long.
-        if (opensStream) this.boundStandalone();
+        if (opensStream) this.standalone.bound();
       }
-      if (isRequest(m)) {
-        const p = this.pending.get(m.id);
-        if (p) p.sent = true;
-      }
+      if (isRequest(m)) this.markSent(m.id);
     } catch (err) {
-      if (isRequest(m)) this.untrack(m.id);
+      if (isRequest(m)) this.pending.untrack(m.id);
       const e = this.translate(err);
       this.warn(e.message);
       throw e;
     }
   }
 
-  /** Requests wait on this until the GET stream answers, or boundStandalone()'s timer runs out. */
-  private latchStandalone(): void {
-    if (this.standaloneOpen) return;
-    this.standaloneOpen = new Promise<void>((resolve) => {
-      this.standaloneOpened = resolve;
-    }).finally(() => {
-      clearTimeout(this.standaloneTimer);
-      this.standaloneOpen = undefined;
-      this.standaloneOpened = undefined;
-    });
-  }
-
-  private standaloneTimer?: NodeJS.Timeout;
-  private boundStandalone(): void {
-    if (!this.standaloneOpened) return;
-    const open = this.standaloneOpened;
-    this.standaloneTimer = setTimeout(open, 1000);
+  private markSent(id: RequestId): void {
+    const p = this.pending.get(id);
+    if (p) p.sent = true;
   }
 
   /** Sends on the current inner transport, deciding the transport on the first message and recovering a lost session once. */
@@ -296,28 +219,29 @@ export class RemoteTransport implements Transport {
   }
 
   private async sendInner(m: Message, retried = false): Promise<void> {
-    const inner = this.inner!;
+    const inner = this.inner;
+    // Closed (or the transport choice failed) while this send waited: there is no session to send on.
+    if (!inner) throw new SwitchboardError('SB_TRANSPORT_CLOSED', `connection to ${this.url.href} is closed`);
     try {
       if (isRequest(m)) {
         const p = this.pending.get(m.id);
         if (p) p.generation = this.generation;
       }
       if (inner instanceof StreamableHTTPClientTransport) {
-        const call = modernToolCall(m);
-        const headers = call ? this.params.headersFor(call.name, call.args) : undefined;
+        if (!retried && this.fastPathFor(m) && (await this.postFast(this.fast!, inner, m))) {
+          if (isRequest(m)) this.markSent(m.id);
+          return;
+        }
+        const headers = this.params.headersFor(m);
         await inner.send(m as never, isRequest(m) ? { onRequestStreamEnd: () => this.streamEnded(m.id), headers } : undefined);
       } else {
         await inner.send(m as never);
       }
-      if (isRequest(m)) {
-        const p = this.pending.get(m.id);
-        if (p) p.sent = true;
-      }
+      if (isRequest(m)) this.markSent(m.id);
     } catch (err) {
-      const stepUp = (this.options.authProvider as { stepUp?: (scope?: string, rm?: URL) => Promise<void> } | undefined)?.stepUp;
-      if (!retried && stepUp && (err as Error)?.name === 'InsufficientScopeError') {
-        const e = err as { requiredScope?: string; resourceMetadataUrl?: URL };
-        await stepUp.call(this.options.authProvider, e.requiredScope, e.resourceMetadataUrl);
+      const stepUp = retried ? undefined : stepUpFor(this.options.authProvider, err);
+      if (stepUp) {
+        await stepUp();
         return this.sendInner(m, true);
       }
       if (!retried && this.isSessionLost(err, m)) {
@@ -336,6 +260,86 @@ export class RemoteTransport implements Transport {
     }
   }
 
+  /**
+   * Is this message for the hot path? A 2025-era request, answer or notification on an established Streamable HTTP
+   * session, with no custom fetch and a bearer-token (or no) auth provider. The handshake, 2026-07-28 envelopes
+   * (body-derived headers, 400 bodies as answers) and everything else keep the SDK's path.
+   */
+  private fastPathFor(m: Message): boolean {
+    if (!this.connected || this.kindDecided !== 'streamable-http' || this.options.fetch || this.closed) return false;
+    const auth = this.options.authProvider as { token?: unknown; tokens?: unknown } | undefined;
+    if (auth && typeof auth.token !== 'function') return false;
+    const method = (m as { method?: string }).method;
+    if (method === 'initialize' || method === 'notifications/initialized') return false;
+    const meta = (m as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
+    if (meta && meta['io.modelcontextprotocol/protocolVersion'] !== undefined) return false;
+    if (this.fast) return true;
+    if (!this.fastLoading) {
+      this.fastLoading = true;
+      FastPoster.create(this.url).then(
+        (fast) => {
+          if (this.closed) fast.close();
+          else this.fast = fast;
+        },
+        (err: Error) => this.log.debug({ err: err.message }, 'the HTTP fast path is unavailable; using the SDK transport'),
+      );
+    }
+    return false;
+  }
+
+  /** Sends m on the hot path; false when the server turned it away unprocessed (the SDK's path then handles that). */
+  private async postFast(fast: FastPoster, inner: StreamableHTTPClientTransport, m: Message): Promise<boolean> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const token = await (this.options.authProvider as { token?: () => Promise<string | undefined> } | undefined)?.token?.();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (inner.sessionId) headers['mcp-session-id'] = inner.sessionId;
+    if (inner.protocolVersion) headers['mcp-protocol-version'] = inner.protocolVersion;
+    // Configured headers never replace one the transport set itself (as createRemoteFetch does on the SDK's path).
+    for (const [k, v] of Object.entries(this.options.headers ?? {})) {
+      const key = k.toLowerCase();
+      if (!(key in headers)) headers[key] = v;
+    }
+    const generation = this.innerGeneration.get(inner) ?? this.generation;
+    const request = isRequest(m);
+    const outcome = await fast.post(serialize(m), headers, request ? 0 : this.connectTimeoutMs, request, {
+      message: (answer) => {
+        if (this.inner === inner) this.fromUpstream(answer, generation);
+      },
+      end: (answered, lastEventId, retryMs) => {
+        if (answered || !request || this.closed) return;
+        if (!lastEventId) return this.streamEnded(m.id); // the answer will never come
+        // The stream broke before the answer, and the server gave event ids: resume it with Last-Event-ID through
+        // the SDK, after the server's retry (else the first reconnection delay), as the SDK does for its own streams.
+        setTimeout(() => {
+          if (this.closed || this.inner !== inner || !this.pending.get(m.id)) return;
+          inner.send(m as never, { resumptionToken: lastEventId }).catch(() => this.streamEnded(m.id));
+        }, retryMs ?? this.options.reconnect?.initialDelayMs ?? 500);
+      },
+      invalid: (err) => this.log.debug({ err: err.message }, 'upstream sent an invalid message; dropped'),
+    });
+    if (outcome === 'sent') return true;
+    return this.refused(outcome);
+  }
+
+  /**
+   * A POST the server turned away unprocessed, answered as the SDK's transport would: a redirect or a 401 goes to
+   * the SDK's path (which follows same-origin redirects, and re-sends after onUnauthorized() has authorized again);
+   * 403 insufficient_scope is the SDK's InsufficientScopeError (step-up follows); anything else its HTTP error.
+   */
+  private async refused(r: Refusal): Promise<false> {
+    const auth = this.options.authProvider as AuthProvider | undefined;
+    if (r.status < 400) return false;
+    if (r.status === 401 && auth) {
+      await auth.onUnauthorized?.({ response: new Response(r.text, { status: r.status, headers: r.headers }), serverUrl: this.url, fetchFn: this.fetchFn });
+      return false;
+    }
+    if (r.status === 403) {
+      const { scope, resourceMetadataUrl, error, errorDescription } = extractWWWAuthenticateParams(new Response(null, { status: 403, headers: r.headers }));
+      if (error === 'insufficient_scope') throw new InsufficientScopeError({ requiredScope: scope, resourceMetadataUrl, errorDescription });
+    }
+    throw new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, `Error POSTing to endpoint: ${r.text}`, { status: r.status, statusText: '', text: r.text });
+  }
+
   /** First message: Streamable HTTP (unless told SSE), falling back to SSE on the server's answer to this very message. */
   private async decide(first: Message): Promise<void> {
     const mode = this.options.transport ?? 'auto';
@@ -349,8 +353,8 @@ export class RemoteTransport implements Transport {
         this.log.info({ url: this.url.href, transport: 'streamable-http' }, 'connected upstream');
         return;
       } catch (err) {
-        if (mode === 'streamable-http' || !this.fallbackWorthy(err)) throw err;
-        this.detach(inner);
+        if (mode === 'streamable-http' || !fallbackWorthy(err)) throw err;
+        detachInner(inner);
         this.inner = undefined;
         const why = this.translate(err).message;
         this.log.info({ reason: why }, 'Streamable HTTP refused the first request; trying legacy SSE');
@@ -359,7 +363,7 @@ export class RemoteTransport implements Transport {
           await (this.inner as unknown as SSEClientTransport).send(first as never);
           return;
         } catch (sseErr) {
-          this.detach(this.inner);
+          detachInner(this.inner);
           this.inner = undefined;
           const streamable = this.translate(err);
           const sse = this.translate(sseErr);
@@ -383,28 +387,9 @@ export class RemoteTransport implements Transport {
     this.log.info({ url: this.url.href, transport: 'sse' }, 'connected upstream');
   }
 
-  private fallbackWorthy(err: unknown): boolean {
-    const status = (err as { status?: number })?.status;
-    if (status === 404 || status === 405) return true;
-    if (status === 400) {
-      // A 2026-only Streamable HTTP server refuses a 2025 initialize with -32022: that is not a reason to try SSE.
-      const text = String((err as { data?: { text?: string } })?.data?.text ?? '');
-      return rpcErrorCodeOf(text) !== ErrorCode.UnsupportedProtocolVersion;
-    }
-    const code = (err as { code?: string })?.code;
-    return code === 'CLIENT_HTTP_UNEXPECTED_CONTENT' || /Unexpected content type/i.test((err as Error)?.message ?? '');
-  }
-
   private isSessionLost(err: unknown, m: Message): boolean {
     if (!this.initRequest || (isRequest(m) && m.method === 'initialize')) return false;
-    const status = (err as { status?: number })?.status;
-    if (this.kindDecided === 'streamable-http') {
-      if (status === 404) return true;
-      // Many servers (server-everything included) answer an unknown session with 400 instead of 404.
-      const text = String((err as { data?: { text?: string } })?.data?.text ?? (err as Error)?.message ?? '');
-      return status === 400 && /session/i.test(text);
-    }
-    return status === 404 || /HTTP 404/.test((err as Error)?.message ?? '');
+    return sessionLostBy(err, this.kindDecided);
   }
 
   // ---- session recovery ----------------------------------------------------------------------------------
@@ -412,7 +397,7 @@ export class RemoteTransport implements Transport {
   /** Sees every upstream response: a GET stream refused for our session, or a second SSE stream (new session), means re-initialize. */
   private observe(info: ResponseInfo): void {
     if (this.closed || !this.initRequest) return;
-    if (info.method === 'GET') this.standaloneOpened?.();
+    if (info.method === 'GET') this.standalone.opened();
     if (this.kindDecided === 'streamable-http' && info.method === 'GET' && info.sessionId && info.sessionId === this.sessionId) {
       if (info.status === 404 || info.status === 400) {
         this.log.warn({ status: info.status }, 'upstream no longer knows our session (restarted?); re-initializing');
@@ -433,23 +418,17 @@ export class RemoteTransport implements Transport {
   private recover(reason: string, keepInner = false): Promise<void> {
     if (this.reiniting) return this.reiniting;
     const run = async () => {
-      const deadline = Date.now() + (this.options.recoveryWindowMs ?? 60_000);
-      let delay = 250;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.reinitialize(keepInner && attempt === 1);
-          this.log.info({ reason, attempt }, 'upstream session re-established');
-          return;
-        } catch (err) {
-          const e = this.translate(err);
-          if (this.closed || Date.now() + delay > deadline || e instanceof UpstreamHttpError && [401, 403].includes(e.status)) {
-            this.warn(`could not re-establish the session with ${this.url.href}: ${e.message}`);
-            throw e;
-          }
-          this.log.debug({ err: e.message, attempt }, 're-initialize failed; retrying');
-          await new Promise((r) => setTimeout(r, delay));
-          delay = Math.min(delay * 2, 5_000);
-        }
+      try {
+        const { attempts } = await retryWithin(this.options.recoveryWindowMs ?? 60_000, (n) => this.reinitialize(keepInner && n === 1), {
+          translate: (err) => this.translate(err),
+          giveUp: (e) => this.closed || (e instanceof UpstreamHttpError && [401, 403].includes(e.status)),
+          retry: (e, n) => this.log.debug({ err: e.message, attempt: n }, 're-initialize failed; retrying'),
+        });
+        this.log.info({ reason, attempt: attempts }, 'upstream session re-established');
+      } catch (err) {
+        const e = err as Error;
+        this.warn(`could not re-establish the session with ${this.url.href}: ${e.message}`);
+        throw e;
       }
     };
     this.reiniting = run().finally(() => {
@@ -466,7 +445,7 @@ export class RemoteTransport implements Transport {
     // A kept inner transport (legacy SSE stream that reconnected by itself) now carries the new session.
     if (keepInner && old) this.innerGeneration.set(old, this.generation);
     if (!keepInner || !old) {
-      this.detach(old);
+      detachInner(old);
       const inner = this.makeInner(this.kindDecided ?? 'streamable-http');
       this.inner = inner;
       if (inner instanceof SSEClientTransport) this.sseOpens = 0;
@@ -475,7 +454,7 @@ export class RemoteTransport implements Transport {
     this.failStale();
     const inner = this.inner!;
     const id = `${INTERNAL_PREFIX}reinit-${++this.internalSeq}`;
-    const answer = this.expect(id, this.connectTimeoutMs);
+    const answer = this.expect(id);
     await inner.send({ ...this.initRequest, id } as never);
     const res = (await answer) as { result?: { protocolVersion?: string }; error?: { message?: string } };
     if (res.error) throw new UpstreamError('SB_REINIT', `re-initialize was refused: ${res.error.message}`);
@@ -483,30 +462,30 @@ export class RemoteTransport implements Transport {
     this.connected = true;
     if (!this.initialized) return;
     const opensStream = inner instanceof StreamableHTTPClientTransport;
-    if (opensStream) this.latchStandalone();
+    if (opensStream) this.standalone.latch();
     try {
       await inner.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as never);
     } finally {
-      if (opensStream) this.boundStandalone();
+      if (opensStream) this.standalone.bound();
     }
   }
 
   /** Requests sent on a lost session will never be answered: answer them now. */
   private failStale(): void {
-    for (const [id, p] of this.pending) {
+    for (const [id, p] of [...this.pending.entries()]) {
       if (p.generation >= this.generation || p.internal || !p.sent) continue;
-      this.untrack(id);
+      this.pending.untrack(id);
       this.deliverDown(errorResponse(id, ErrorCode.ConnectionClosed, new SessionLostError(this.url.href).message));
     }
   }
 
-  /** Fails every request the broken SSE stream of this generation still owed an answer. */
+  /** Legacy SSE: fails every request the broken event stream of this generation still owed an answer. */
   private sseStreamLost(generation: number): void {
-    const owed = [...this.pending].filter(([, p]) => !p.internal && p.sent && p.generation === generation);
+    const owed = [...this.pending.entries()].filter(([, p]) => !p.internal && p.sent && p.generation === generation);
     if (!owed.length) return;
     this.warn(`upstream ${this.url.href} closed the SSE stream with ${owed.length} request(s) unanswered; failing them`);
     for (const [id, p] of owed) {
-      this.untrack(id);
+      this.pending.untrack(id);
       this.deliverDown(errorResponse(id, ErrorCode.ConnectionClosed, `upstream ${this.url.href} closed the SSE stream before answering ${p.method}; retry the call`));
     }
   }
@@ -516,7 +495,7 @@ export class RemoteTransport implements Transport {
     setImmediate(() => {
       const p = this.pending.get(id);
       if (!p || p.internal || this.reiniting) return;
-      this.untrack(id);
+      this.pending.untrack(id);
       const msg = `upstream ${this.url.href} closed the response stream before answering ${p.method}; retry the call`;
       this.warn(msg);
       this.deliverDown(errorResponse(id, ErrorCode.ConnectionClosed, msg));
@@ -525,40 +504,29 @@ export class RemoteTransport implements Transport {
 
   private async ping(): Promise<void> {
     if (!this.connected || this.reiniting || this.closed) return;
-    const id = `${INTERNAL_PREFIX}ping-${++this.internalSeq}`;
-    const answer = this.expect(id, this.connectTimeoutMs);
     try {
-      await this.sendInner({ jsonrpc: '2.0', id, method: 'ping' } as Message);
-      await answer;
+      await this.internalRequest('ping', 'ping');
     } catch (err) {
-      this.pending.delete(id);
       this.log.debug({ err: (err as Error).message }, 'keep-alive ping failed');
     }
   }
 
-  /**
-   * A 2026 tools/call for a tool whose schema we have not seen: list the tools first (with the call's envelope), so
-   * its Mcp-Param-* headers can be sent. Best effort: on failure the call goes out without them.
-   */
-  private refreshTools(meta: Record<string, unknown>): Promise<void> {
-    const run = async () => {
+  /** One request of our own on the current session (not the client's: its answer comes back here). */
+  private async internalRequest(tag: string, method: string, params?: Record<string, unknown>): Promise<Message> {
+    if (tag === 'tools') {
       await this.ready;
       if (this.reiniting) await this.reiniting;
-      let cursor: string | undefined;
-      for (let page = 0; page < 20; page++) {
-        const id = `${INTERNAL_PREFIX}tools-${++this.internalSeq}`;
-        const answer = this.expect(id, this.connectTimeoutMs);
-        await this.sendInner({ jsonrpc: '2.0', id, method: 'tools/list', params: { ...(cursor ? { cursor } : {}), _meta: meta } } as Message);
-        const res = (await answer) as { result?: { nextCursor?: string } };
-        this.params.learn(res.result);
-        cursor = res.result?.nextCursor;
-        if (!cursor) return;
-      }
-    };
-    this.toolsRefresh ??= run()
-      .catch((err: Error) => this.log.debug({ err: err.message }, 'listing tools for Mcp-Param headers failed'))
-      .finally(() => (this.toolsRefresh = undefined));
-    return this.toolsRefresh;
+    }
+    const id = `${INTERNAL_PREFIX}${tag}-${++this.internalSeq}`;
+    const answer = this.expect(id);
+    try {
+      await this.sendInner({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) } as Message);
+    } catch (err) {
+      this.pending.untrack(id);
+      answer.catch(() => {});
+      throw err;
+    }
+    return answer;
   }
 
   /** Until close(): recovery keeps the remote session alive underneath. */
@@ -568,59 +536,12 @@ export class RemoteTransport implements Transport {
 
   /** Client requests sent upstream and not yet answered. */
   get inflight(): number {
-    let n = 0;
-    for (const p of this.pending.values()) if (!p.internal) n++;
-    return n;
+    return this.pending.inflight;
   }
 
-  private expect(id: string, timeoutMs: number): Promise<Message> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new UpstreamTimeoutError(this.url.href, timeoutMs, 'answer'));
-      }, timeoutMs);
-      this.pending.set(id, {
-        method: 'internal',
-        generation: this.generation,
-        internal: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      });
-    });
-  }
-
-  // ---- requests in flight --------------------------------------------------------------------------------
-
-  private track(m: Message & { id: RequestId; method: string; params?: Record<string, unknown> }): void {
-    const progressToken = (m.params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
-    const p: Pending = { method: m.method, generation: this.generation, progressToken };
-    this.pending.set(m.id, p);
-    this.arm(m.id, p);
-  }
-
-  private arm(id: RequestId, p: Pending): void {
-    // The initialize answer is part of connecting: --connect-timeout bounds its steps (with errors that say which one
-    // failed), so a short --timeout, which bounds calls, must not cut it first. A backstop still ends a handshake
-    // that never completes.
-    const calls = requestTimeoutOf(this.options);
-    const limit = p.method === 'initialize' ? Math.max(calls ?? 0, 2 * this.connectTimeoutMs) : calls;
-    if (!limit) return;
-    if (p.timer) clearTimeout(p.timer);
-    p.timer = setTimeout(() => {
-      if (this.pending.get(id) !== p) return;
-      this.untrack(id);
-      const msg = new UpstreamTimeoutError(this.url.href, limit, `answer ${p.method}`).message;
-      this.warn(msg);
-      this.deliverDown(errorResponse(id, -32001, msg));
-      void this.sendInner({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'timed out' } } as Message).catch(() => {});
-    }, limit);
-  }
-
-  private untrack(id: RequestId): void {
-    const p = this.pending.get(id);
-    if (p?.timer) clearTimeout(p.timer);
-    this.pending.delete(id);
+  private expect(id: string): Promise<Message> {
+    const limit = this.connectTimeoutMs;
+    return this.pending.expect(id, this.generation, limit, () => new UpstreamTimeoutError(this.url.href, limit, 'answer'));
   }
 
   // ---- receiving -----------------------------------------------------------------------------------------
@@ -629,7 +550,7 @@ export class RemoteTransport implements Transport {
     if (isResponse(m)) {
       const p = this.pending.get(m.id);
       if (p?.internal) {
-        this.pending.delete(m.id);
+        this.pending.untrack(m.id);
         p.internal(m);
         return;
       }
@@ -637,15 +558,14 @@ export class RemoteTransport implements Transport {
       if (typeof m.id === 'string' && m.id.startsWith(INTERNAL_PREFIX)) return;
       if (p?.method === 'tools/list' && 'result' in m) this.params.learn(m.result);
       if (p && p.generation !== generation && generation < this.generation) return;
-      this.untrack(m.id);
+      this.pending.untrack(m.id);
       if (this.initRequest && m.id === this.initRequest.id && 'result' in m) {
         const v = (m.result as { protocolVersion?: string } | undefined)?.protocolVersion;
         if (v) this.inner?.setProtocolVersion(v);
         this.connected = true;
       }
     } else if (isNotification(m) && m.method === 'notifications/progress') {
-      const token = (m.params as { progressToken?: string | number } | undefined)?.progressToken;
-      for (const [id, p] of this.pending) if (p.progressToken !== undefined && p.progressToken === token) this.arm(id, p);
+      this.pending.progressed((m.params as { progressToken?: string | number } | undefined)?.progressToken);
     }
     this.deliverDown(m);
   }
@@ -662,21 +582,7 @@ export class RemoteTransport implements Transport {
 
   /** Maps SDK and network errors onto our typed errors. */
   translate(err: unknown): Error {
-    if (err instanceof SwitchboardError) return err;
-    const e = err as { status?: number; code?: string | number; message?: string; data?: { text?: string }; cause?: unknown };
-    if (e?.cause instanceof SwitchboardError) return e.cause;
-    const status = err instanceof SdkHttpError ? err.status : typeof e?.status === 'number' ? e.status : typeof e?.code === 'number' && e.code >= 300 ? e.code : undefined;
-    const message = e?.message ?? String(err);
-    if (/Redirect .*not followed/i.test(message)) return new UpstreamRedirectError(this.url.href, message.replace(/^Error POSTing to endpoint: /, ''));
-    if (status) {
-      if (status >= 300 && status < 400) return new UpstreamRedirectError(this.url.href, `HTTP ${status}`);
-      return new UpstreamHttpError(this.url.href, status, detailOf(e?.data?.text ?? message), e?.data?.text);
-    }
-    if (e?.code === 'CLIENT_HTTP_UNEXPECTED_CONTENT' || /Unexpected content type/i.test(message)) return new NotMcpServerError(this.url.href, message);
-    if (/UnauthorizedError|Unauthorized/.test(`${(err as Error)?.name} ${message}`)) return new UpstreamHttpError(this.url.href, 401, message);
-    const http = /\(HTTP (\d{3})\)/.exec(message);
-    if (http) return new UpstreamHttpError(this.url.href, Number(http[1]), detailOf(message.replace(/^.*?\(HTTP \d{3}\):\s*/, '')));
-    return err instanceof Error ? err : new Error(message);
+    return translateError(this.url.href, err);
   }
 
   private warn(message: string): void {
@@ -689,40 +595,14 @@ export class RemoteTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     if (this.pingTimer) clearInterval(this.pingTimer);
-    for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
     this.pending.clear();
+    this.fast?.close();
     const inner = this.inner;
     this.inner = undefined;
     if (inner instanceof StreamableHTTPClientTransport && inner.sessionId) {
       await Promise.race([inner.terminateSession().catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
     }
-    this.detach(inner);
+    detachInner(inner);
     this.onclose?.();
   }
-}
-
-/** A tools/call in the 2026-07-28 envelope (only those carry Mcp-Param-* headers): the tool, its arguments, the envelope. */
-function modernToolCall(m: Message): { name: string; args: unknown; meta: Record<string, unknown> } | undefined {
-  if (!isRequest(m) || m.method !== 'tools/call') return undefined;
-  const params = (m as { params?: { name?: unknown; arguments?: unknown; _meta?: Record<string, unknown> } }).params;
-  const meta = params?._meta;
-  if (typeof params?.name !== 'string' || typeof meta?.['io.modelcontextprotocol/protocolVersion'] !== 'string') return undefined;
-  const { progressToken: _token, ...envelope } = meta;
-  void _token;
-  return { name: params.name, args: params.arguments, meta: envelope };
-}
-
-/** The useful part of an HTTP error body: a JSON-RPC error message, or a short snippet of text. */
-function detailOf(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  const t = text.replace(/^Error POSTing to endpoint:\s*/, '');
-  try {
-    const body = JSON.parse(t) as { error?: { message?: string } | string; message?: string };
-    const msg = typeof body.error === 'string' ? body.error : body.error?.message ?? body.message;
-    if (msg) return msg;
-  } catch {
-    /* not JSON */
-  }
-  const plain = t.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
-  return plain ? plain.slice(0, 200) : undefined;
 }
