@@ -147,6 +147,18 @@ const TRANSLATING = {
   'input-required-result-basic-elicitation': failedScenario('bridge', BRIDGE.mrtrKeys),
 };
 
+/**
+ * The server's concurrent questions reach the bridge one by one (a 2025 session pushes each as its own request); the
+ * bridge gathers those that arrive within 20 ms into one input_required round. Through --to's extra HTTP hop on a
+ * loaded 2-core machine they were seen spread wider (1 of 3 in the first round, the rest on the retry), so the
+ * suite's one-round check can miss them there.
+ */
+const GATHER_WINDOW = {
+  checks: ['sep-2322-multiple-inputs-incomplete'],
+  reason: 'timing: several input requests are gathered into one round only when they reach the bridge within 20 ms of each other; behind an extra HTTP hop under load they can arrive further apart and show over two rounds',
+  kind: 'bridge',
+};
+
 const TRANSLATING_UNSTABLE = { 'input-required-result-capability-check': COLD_POOL };
 export const EXPECTED_2026 = {
   direct: { failed: { ...FIXTURE_FAILED }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: {} },
@@ -161,10 +173,14 @@ export const EXPECTED_2026 = {
   'bridge-to': {
     failed: { ...FIXTURE_FAILED, ...TRANSLATING, 'input-required-result-capability-check': failedScenario('bridge', BRIDGE.capabilitiesThroughSharedChain) },
     inconclusive: { ...FIXTURE_INCONCLUSIVE },
-    unstable: {},
+    unstable: { 'input-required-result-multiple-input-requests': GATHER_WINDOW },
   },
   // Same profile with a 2026-capable HTTP upstream that passes everything directly.
-  'bridge-to-direct': { failed: { ...FIXTURE_FAILED, ...TRANSLATING }, inconclusive: { ...FIXTURE_INCONCLUSIVE }, unstable: { ...TRANSLATING_UNSTABLE } },
+  'bridge-to-direct': {
+    failed: { ...FIXTURE_FAILED, ...TRANSLATING },
+    inconclusive: { ...FIXTURE_INCONCLUSIVE },
+    unstable: { ...TRANSLATING_UNSTABLE, 'input-required-result-multiple-input-requests': GATHER_WINDOW },
+  },
 };
 
 /**
