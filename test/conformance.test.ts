@@ -173,15 +173,15 @@ describe.skipIf(!haveBridge)('conformance 0.1.16: through switchboard bridge (st
 // they are, so every result must be the bridge's. Exact lists: a scenario that starts passing (or failing) here shows.
 describe.skipIf(!haveBridge)('conformance through switchboard gateway (fixture as the only backend, empty prefix)', () => {
   it(
-    '0.1.16 --suite all: every scenario passes but server-sse-polling (inconclusive, as directly): the bridge’s lists exactly',
+    '0.1.16 --suite all: every scenario passes (server-sse-polling too, with the face’s priming event; directly it is inconclusive): the bridge’s lists exactly',
     async () => {
       const bridged = await target('fixture-bridge-shared');
       const gw = await target('fixture-gateway');
       console.log(`[conformance] fixture via gateway: ${counts(gw)} | via bridge (shared): ${counts(bridged)}`);
       const detail = Object.entries(gw.raw.failures).map(([s, f]) => `${s}: ${f.join(' | ')}`).join('\n');
       expect(gw.failed, `${detail}\n${gw.serverLogs}`).toEqual([]);
-      expect(gw.inconclusive).toEqual(['server-sse-polling']);
-      expect(gw.passed).toEqual(listedScenarios.filter((s) => s !== 'server-sse-polling'));
+      expect(gw.inconclusive).toEqual([]);
+      expect(gw.passed).toEqual(listedScenarios);
       expect({ passed: gw.passed, failed: gw.failed, inconclusive: gw.inconclusive }).toEqual({ passed: bridged.passed, failed: bridged.failed, inconclusive: bridged.inconclusive });
       expect(gw.raw.exitCode).toBe(0);
     },
