@@ -1,6 +1,6 @@
 /**
  * Concurrency and lifecycle under load (correctness, not speed — speed lives in bench/):
- * 64 sessions × 500 calls with random payloads, none lost or misrouted; 1,000 session open/close
+ * 64 sessions × 500 calls with random payloads, none lost or misrouted; 500 session open/close
  * cycles leave no process behind and the bridge's memory flat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,7 +90,7 @@ describe('lifecycle', () => {
     await bridge?.stop();
   });
 
-  it('1,000 open/close cycles: no leftover processes, live heap flat', async () => {
+  it('500 open/close cycles (each a child of its own): no leftover processes, live heap flat', async () => {
     const cycle = async () => {
       const sid = await session(bridge.url);
       const r = await post(bridge.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': sid });
@@ -113,7 +113,8 @@ describe('lifecycle', () => {
     await until(async () => (await children()) <= 1, { timeoutMs: 10_000, stepMs: 100 });
     const before = rssKb(bridge.proc.pid!);
     const heapBefore = await liveHeap();
-    await run(1000, 8);
+    // 500 per-session children are ~1 min of spawning on a 2-core box; a 2 KB-per-session leak still shows as 1 MB.
+    await run(500, 8);
     await until(async () => (await children()) <= 1, { timeoutMs: 10_000, stepMs: 100 });
     const after = rssKb(bridge.proc.pid!);
     // One child stays: the shared one that serves 2026 requests and /readyz.
@@ -123,7 +124,7 @@ describe('lifecycle', () => {
     // What the bridge retains after a GC must not grow with the sessions it has served (< 2 KB each);
     // RSS only has to stay in bounds, since V8 gives memory back to the OS lazily.
     const heapAfter = await liveHeap();
-    expect(heapAfter - heapBefore).toBeLessThan(2 * 1024 * 1000);
+    expect(heapAfter - heapBefore).toBeLessThan(2 * 1024 * 500);
     expect(after - before).toBeLessThan(40 * 1024);
   }, 300_000);
 });
