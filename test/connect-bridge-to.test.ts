@@ -26,7 +26,7 @@ afterAll(async () => {
 async function bridgeTo(to: 'sse' | 'streamable-http', upstream: string, extra: string[] = []) {
   const port = await freePort();
   const child = startProcess(process.execPath, [CLI, 'bridge', '--to', to, '--port', String(port), '--log-level', 'debug', ...extra, upstream]);
-  await until(() => child.output().includes('switchboard: listening') || child.exitCode !== null, 20_000, 'the bridge start-up line');
+  await until(() => child.output().includes('switchboard: listening') || child.exitCode !== null, { timeoutMs: 20_000, what: 'the bridge start-up line' });
   await waitForPort(port);
   return { port, child, line: /switchboard: listening.*\n/.exec(child.output())?.[0] ?? '' };
 }

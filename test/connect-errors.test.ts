@@ -73,10 +73,10 @@ async function attempt(url: string, extra: string[] = []) {
   const lines = () => stdout.split('\n').slice(0, -1).filter(Boolean).map((l) => JSON.parse(l) as { id: number; error?: { message: string } });
   const t0 = Date.now();
   child.stdin!.write(INIT(1));
-  await until(() => lines().length >= 1 || child.exitCode !== null, 15_000, 'an answer to initialize');
+  await until(() => lines().length >= 1 || child.exitCode !== null, { timeoutMs: 15_000, what: 'an answer to initialize' });
   const elapsed = Date.now() - t0;
   child.stdin!.write(INIT(2));
-  await until(() => lines().length >= 2 || child.exitCode !== null, 15_000, 'an answer to the second initialize');
+  await until(() => lines().length >= 2 || child.exitCode !== null, { timeoutMs: 15_000, what: 'an answer to the second initialize' });
   const alive = child.exitCode === null && child.signalCode === null;
   const answers = lines();
   await stop(child);

@@ -70,7 +70,7 @@ describe.concurrent('connect: flags', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(err.code).toBe(-32001);
     expect(err.message).toMatch(/did not answer tools\/call within 1000 ms.*--timeout/);
-    await until(async () => (await seen()).cancelled >= 1, 5_000, 'notifications/cancelled at the server');
+    await until(async () => (await seen()).cancelled >= 1, { timeoutMs: 5_000, what: 'notifications/cancelled at the server' });
 
     const progress: number[] = [];
     const r = await c.client.callTool({ name: 'progress', arguments: { seconds: 3 } }, undefined, { timeout: 20_000, onprogress: (p) => void progress.push(p.progress) });
@@ -81,7 +81,7 @@ describe.concurrent('connect: flags', () => {
   it('--ping-interval sends pings the server sees', async () => {
     const before = (await seen()).pings;
     await connect(`${probe}/mcp`, ['--ping-interval', '300ms', '--log-level', 'warn']);
-    await until(async () => (await seen()).pings - before >= 3, 10_000, 'three pings at the server');
+    await until(async () => (await seen()).pings - before >= 3, { timeoutMs: 10_000, what: 'three pings at the server' });
   });
 
   it('a legacy SSE server restarted mid-session: re-initialized, the client keeps working', { timeout: 60_000 }, async () => {
@@ -91,7 +91,7 @@ describe.concurrent('connect: flags', () => {
     expect(c.stderr()).toContain('"transport":"sse"');
     await stop(server.child);
     server = await startEverything('sse', server.port);
-    await until(() => /session re-established/.test(c.stderr()), 30_000, 'the session to be re-established');
+    await until(() => /session re-established/.test(c.stderr()), { timeoutMs: 30_000, what: 'the session to be re-established' });
     expect((await c.client.callTool({ name: 'echo', arguments: { message: 'after' } })).content).toEqual([{ type: 'text', text: 'Echo: after' }]);
     expect((await c.client.listTools()).tools.length).toBeGreaterThan(5);
   });

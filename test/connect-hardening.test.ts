@@ -26,7 +26,7 @@ async function v1Client(url: string, extra: string[] = []) {
 
 async function startHung() {
   const proc = startProcess(process.execPath, [`${ROOT}/test/fixtures/hung-remote.mjs`]);
-  const port = await until(() => /"port":(\d+)/.exec(proc.output())?.[1], 15_000, 'the hung remote to listen');
+  const port = await until(() => /"port":(\d+)/.exec(proc.output())?.[1], { timeoutMs: 15_000, what: 'the hung remote to listen' });
   return { proc, url: `http://127.0.0.1:${port}/mcp` };
 }
 
@@ -72,7 +72,7 @@ describe('connect: a server→client request right after initialize', () => {
   // being POSTed, before the GET stream (where this server sends its sampling/elicitation request) is open.
   it.each([1, 2, 3])('sampling and elicitation on the GET stream are not lost (run %i)', async () => {
     const proc = startProcess(process.execPath, [`${ROOT}/test/fixtures/unrelated-requests-server.mjs`]);
-    const port = await until(() => /"port":(\d+)/.exec(proc.output())?.[1], 15_000, 'the server to listen');
+    const port = await until(() => /"port":(\d+)/.exec(proc.output())?.[1], { timeoutMs: 15_000, what: 'the server to listen' });
     const { client } = await v1Client(`http://127.0.0.1:${port}/mcp`, ['--transport', 'streamable-http']);
     const sampled = await client.callTool({ name: 'sample-now', arguments: {} }, undefined, { timeout: 30_000 });
     const elicited = await client.callTool({ name: 'elicit-now', arguments: {} }, undefined, { timeout: 30_000 });

@@ -55,7 +55,7 @@ describe.concurrent('connect: slow paths', () => {
     expect((await client.listTools()).tools.length).toBeGreaterThan(5);
     await stop(server.child);
     server = await startEverything('streamableHttp', server.port);
-    await until(() => (stderr.match(/session re-established/g) ?? []).length >= 2, 30_000, 'a second re-initialize from the GET stream');
+    await until(() => (stderr.match(/session re-established/g) ?? []).length >= 2, { timeoutMs: 30_000, what: 'a second re-initialize from the GET stream' });
     expect((await client.callTool({ name: 'echo', arguments: { message: 'again' } })).content).toEqual([{ type: 'text', text: 'Echo: again' }]);
   });
 });

@@ -100,7 +100,7 @@ describe.each([
   it('carries logging/setLevel and log notifications', async () => {
     await c.client.setLoggingLevel('debug');
     await c.client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
-    await until(() => c.seen.logs.length > 0, 20_000, 'a log notification');
+    await until(() => c.seen.logs.length > 0, { timeoutMs: 20_000, what: 'a log notification' });
     await c.client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
     expect(c.seen.logs[0]).toHaveProperty('level');
   });
@@ -109,10 +109,10 @@ describe.each([
     const before = c.seen.listChanged;
     const data = `data:text/plain;base64,${Buffer.from('hello gzip').toString('base64')}`;
     await c.client.callTool({ name: 'gzip-file-as-resource', arguments: { name: `f${Date.now()}.gz`, data, outputType: 'resourceLink' } });
-    await until(() => c.seen.listChanged > before, 10_000, 'resources/list_changed');
+    await until(() => c.seen.listChanged > before, { timeoutMs: 10_000, what: 'resources/list_changed' });
     const rootsBefore = c.seen.roots;
     await c.client.sendRootsListChanged();
-    await until(() => c.seen.roots > rootsBefore, 10_000, 'roots/list after roots/list_changed');
+    await until(() => c.seen.roots > rootsBefore, { timeoutMs: 10_000, what: 'roots/list after roots/list_changed' });
   });
 
   it('keeps cursors and ids untouched (resources/list and templates)', async () => {

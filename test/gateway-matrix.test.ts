@@ -162,14 +162,14 @@ beforeAll(async () => {
   const port = await freePort();
   gateway = startProcess(process.execPath, [CLI, 'gateway', '--config', config, '--no-watch', '--port', String(port), '--log-level', 'info']);
   url = `http://127.0.0.1:${port}/mcp`;
-  await until(() => (/switchboard: listening/.test(gateway.output()) ? true : undefined), 60_000, 'the gateway to listen').catch((e: Error) => {
+  await until(() => (/switchboard: listening/.test(gateway.output()) ? true : undefined), { timeoutMs: 60_000, what: 'the gateway to listen' }).catch((e: Error) => {
     e.message += `\n${gateway.output().slice(-3000)}`;
     throw e;
   });
   await until(async () => {
     const s = await readyServers();
     return ['local', 'remote', 'api', 'modern'].every((k) => s[k]?.state === 'up') ? true : undefined;
-  }, 90_000, 'all four backends to be up').catch(async (e: Error) => {
+  }, { timeoutMs: 90_000, what: 'all four backends to be up' }).catch(async (e: Error) => {
     e.message += `\n${JSON.stringify(await readyServers())}\n${gateway.output().slice(-3000)}`;
     throw e;
   });
@@ -252,7 +252,7 @@ describe.each(['2025', '2026'] as const)('forwarding matrix — %s client', (era
     audited(caller, server, `${server}__toggle-subscriber-updates`, 'ok');
     try {
       // The server sends updates every 5 s: 5× that.
-      await until(() => (updates.includes(uri) ? true : undefined), 25_000, `resources/updated for ${uri}`);
+      await until(() => (updates.includes(uri) ? true : undefined), { timeoutMs: 25_000, what: `resources/updated for ${uri}` });
       expect(updates.every((u) => u.startsWith('demo+')), updates.join(', ')).toBe(true);
     } finally {
       await call(c, `${server}__toggle-subscriber-updates`, {});
@@ -269,7 +269,7 @@ describe.each(['2025', '2026'] as const)('forwarding matrix — %s client', (era
     await call(c, 'local__toggle-simulated-logging', {});
     audited(caller, 'local', 'local__toggle-simulated-logging', 'ok');
     try {
-      await until(() => (logs.length > 0 ? true : undefined), 25_000, 'a log message from the backend');
+      await until(() => (logs.length > 0 ? true : undefined), { timeoutMs: 25_000, what: 'a log message from the backend' });
     } finally {
       await call(c, 'local__toggle-simulated-logging', {});
       audited(caller, 'local', 'local__toggle-simulated-logging', 'ok');
@@ -391,9 +391,9 @@ describe('32 callers with 32 keys; a backend killed and one hung mid-run; the au
     process.kill(remote.child.pid!, 'SIGSTOP');
     try {
       // The gateway notices the dead one (its connection, or the health ping) and drops it from the lists.
-      await until(async () => ((await readyServers()).modern?.state === 'down' ? true : undefined), 30_000, 'the killed backend to be down');
-      await until(() => (listChanged > 0 ? true : undefined), 15_000, 'tools/list_changed (2025 session) after a backend went down');
-      await until(() => (modernListChanged > 0 ? true : undefined), 15_000, 'tools/list_changed (2026 listen stream) after a backend went down');
+      await until(async () => ((await readyServers()).modern?.state === 'down' ? true : undefined), { timeoutMs: 30_000, what: 'the killed backend to be down' });
+      await until(() => (listChanged > 0 ? true : undefined), { timeoutMs: 15_000, what: 'tools/list_changed (2025 session) after a backend went down' });
+      await until(() => (modernListChanged > 0 ? true : undefined), { timeoutMs: 15_000, what: 'tools/list_changed (2026 listen stream) after a backend went down' });
       await subscription.close();
       const second = await round('p2', (name) => ['local', 'api'].includes(CALLABLE[name]!.server));
       for (const r of second) {
@@ -431,7 +431,7 @@ describe('32 callers with 32 keys; a backend killed and one hung mid-run; the au
         return [];
       }
     };
-    await until(() => (lines().length >= expectedAudit.length ? true : undefined), 20_000, `${expectedAudit.length} audit lines`).catch(() => undefined);
+    await until(() => (lines().length >= expectedAudit.length ? true : undefined), { timeoutMs: 20_000, what: `${expectedAudit.length} audit lines` }).catch(() => undefined);
     const got = lines().map((l) => `${l.caller}|${l.server}|${l.tool}|${l.outcome}`).sort();
     expect(got).toEqual([...expectedAudit].sort());
   }, 300_000);

@@ -56,7 +56,7 @@ beforeAll(async () => {
   writeFileSync(file, JSON.stringify(config()));
   const port = await freePort();
   const child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info', '--metrics']);
-  await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the gateway to listen').catch((err: Error) => {
+  await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), { timeoutMs: 45_000, what: 'the gateway to listen' }).catch((err: Error) => {
     err.message += `\n--- gateway output ---\n${child.output()}`;
     throw err;
   });
@@ -64,7 +64,7 @@ beforeAll(async () => {
   await until(async () => {
     const r = (await (await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${KEYS.bob}` } })).json()) as { servers?: Record<string, { state: string }> };
     return r.servers?.echo?.state === 'up' && r.servers?.other?.state === 'up' ? true : undefined;
-  }, 60_000, 'both backends to be up');
+  }, { timeoutMs: 60_000, what: 'both backends to be up' });
   gw = { url: `${base}/mcp`, base, child, file };
 }, 90_000);
 
@@ -90,12 +90,12 @@ describe('gateway lists per scope set', () => {
 
     // Re-exposing a server (no restart) must reach callers whose list is cached.
     writeFileSync(gw.file, JSON.stringify(config(['echo'])));
-    await until(async () => (!(await names(alice)).includes('echo__echo') ? true : undefined), 30_000, 'echo__echo to leave alice’s list');
+    await until(async () => (!(await names(alice)).includes('echo__echo') ? true : undefined), { timeoutMs: 30_000, what: 'echo__echo to leave alice’s list' });
     expect(await names(carol)).not.toContain('echo__echo');
     expect(await names(bob)).not.toContain('echo__echo');
     expect(await names(bob)).toContain('other__echo');
     writeFileSync(gw.file, JSON.stringify(config()));
-    await until(async () => ((await names(alice)).includes('echo__echo') ? true : undefined), 30_000, 'echo__echo to come back');
+    await until(async () => ((await names(alice)).includes('echo__echo') ? true : undefined), { timeoutMs: 30_000, what: 'echo__echo to come back' });
   });
 });
 
@@ -122,7 +122,7 @@ describe('gateway trace context', () => {
         }
       });
       return lines.find((l) => l.traceId === TRACE && l.spanId === m![2]);
-    }, 10_000, 'the traced audit line');
+    }, { timeoutMs: 10_000, what: 'the traced audit line' });
     expect(line).toMatchObject({ caller: 'bob', tool: 'other__echo', parentSpanId: CALLER_SPAN, outcome: 'ok' });
   });
 
@@ -156,7 +156,7 @@ describe('gateway metrics', () => {
     const during = await until(async () => {
       const body = await (await scrape(KEYS.bob)).text();
       return value(body, 'switchboard_tool_calls_in_flight{server="other",tool="other__sleep"}') === 1 ? body : undefined;
-    }, 10_000, 'the slow call to show in flight');
+    }, { timeoutMs: 10_000, what: 'the slow call to show in flight' });
     await slow;
     const after = await (await scrape(KEYS.bob)).text();
 
@@ -179,7 +179,7 @@ describe('one API key file for the bridge and the gateway', () => {
     const port = await freePort();
     const child = startProcess(process.execPath, [CLI, 'bridge', '--port', String(port), '--api-key-file', join(dir, 'keys.json'), '--log-level', 'warn', '--', process.execPath, ECHO]);
     try {
-      await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the bridge to listen');
+      await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), { timeoutMs: 45_000, what: 'the bridge to listen' });
       const c = new Client({ name: 'bridge-keys', version: '1.0.0' });
       await c.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${KEYS.carol}` } } }));
       clients.push(c);
@@ -224,13 +224,13 @@ describe('per-caller credentials for a remote backend', () => {
     const port = await freePort();
     let child: ReturnType<typeof startProcess> | undefined;
     try {
-      await until(() => (/switchboard: listening/.test(backend.output()) ? true : undefined), 45_000, 'the backend bridge to listen');
+      await until(() => (/switchboard: listening/.test(backend.output()) ? true : undefined), { timeoutMs: 45_000, what: 'the backend bridge to listen' });
       child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info']);
       const base = `http://127.0.0.1:${port}`;
       await until(async () => {
         const r = (await (await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${KEYS.bob}` } }).catch(() => undefined))?.json().catch(() => ({}))) as { servers?: Record<string, { state: string }> } | undefined;
         return r?.servers?.remote?.state === 'up' ? true : undefined;
-      }, 60_000, 'the remote backend to be up');
+      }, { timeoutMs: 60_000, what: 'the remote backend to be up' });
       const connect = async (key: string) => {
         const c = new Client({ name: 'per-caller', version: '1.0.0' });
         await c.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));

@@ -25,11 +25,11 @@ const replicas: Record<string, ReturnType<typeof startProcess>> = {};
 
 async function startReplica(name: string, port: number, config: string) {
   const child = startProcess(process.execPath, [CLI, 'gateway', '--config', config, '--port', String(port), '--session-id-prefix', `${name}-`, '--log-level', 'info']);
-  await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, `replica ${name}`);
+  await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), { timeoutMs: 45_000, what: `replica ${name}` });
   await until(async () => {
     const r = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { servers?: Record<string, { state: string }> };
     return r.servers?.echo?.state === 'up' ? true : undefined;
-  }, 30_000, `replica ${name}'s backend`);
+  }, { timeoutMs: 30_000, what: `replica ${name}'s backend` });
   replicas[name] = child;
 }
 
@@ -73,7 +73,7 @@ beforeAll(async () => {
   );
   nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore', detached: true });
   base = `http://127.0.0.1:${front}`;
-  await until(async () => ((await fetch(`${base}/healthz`).catch(() => undefined))?.ok ? true : undefined), 15_000, 'nginx');
+  await until(async () => ((await fetch(`${base}/healthz`).catch(() => undefined))?.ok ? true : undefined), { timeoutMs: 15_000, what: 'nginx' });
 }, 120_000);
 
 afterAll(async () => {

@@ -29,7 +29,7 @@ async function startGateway(config: object, extra: string[] = [], readyKey = BOB
   writeFileSync(file, JSON.stringify(config));
   const port = await freePort();
   const child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'debug', ...extra]);
-  await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the gateway to listen').catch((err: Error) => {
+  await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), { timeoutMs: 45_000, what: 'the gateway to listen' }).catch((err: Error) => {
     err.message += `\n--- gateway output ---\n${child.output()}`;
     throw err;
   });
@@ -39,7 +39,7 @@ async function startGateway(config: object, extra: string[] = [], readyKey = BOB
   await until(async () => {
     const r = (await (await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${readyKey}` } })).json()) as { servers?: Record<string, { state: string }> };
     return servers.every((k) => r.servers?.[k]?.state === 'up') ? true : undefined;
-  }, 60_000, 'every backend to be up').catch(() => undefined);
+  }, { timeoutMs: 60_000, what: 'every backend to be up' }).catch(() => undefined);
   return { url: `http://127.0.0.1:${port}/mcp`, stderr: child.output, child };
 }
 
@@ -133,7 +133,7 @@ describe('switchboard gateway', () => {
       const all = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       const mine = all.filter((l) => l.caller === 'alice' || l.callerId === 'alice');
       return mine.length ? all : undefined;
-    }, 10_000, 'audit lines');
+    }, { timeoutMs: 10_000, what: 'audit lines' });
     const raw = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
     expect(raw).not.toContain('audit-me-please');
     const denied = lines.filter((l) => l.outcome === 'denied' || l.outcome === 'rate-limited');
@@ -162,7 +162,7 @@ describe('switchboard gateway', () => {
     const ready = await until(async () => {
       const r = (await (await fetch(`${base}/readyz`)).json()) as { servers?: Record<string, { state: string }> };
       return r.servers?.remote?.state === 'down' ? r : undefined;
-    }, 20_000, 'readyz to report the dead backend');
+    }, { timeoutMs: 20_000, what: 'readyz to report the dead backend' });
     expect(ready.servers!.echo!.state).toBe('up');
     await stop(gw.child);
     remote = await startEverything('streamableHttp');
@@ -175,7 +175,7 @@ describe('switchboard gateway', () => {
     const c = new Client({ name: 'stdio-host', version: '1.0.0' });
     await c.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'gateway', '--config', file, '--stdio', '--log-level', 'warn'] }));
     clients.push(c);
-    await until(async () => ((await c.listTools()).tools.length ? true : undefined), 20_000, 'the backend to come up');
+    await until(async () => ((await c.listTools()).tools.length ? true : undefined), { timeoutMs: 20_000, what: 'the backend to come up' });
     expect(text(await c.callTool({ name: 'echo__echo', arguments: { text: 'over stdio' } }))).toContain('over stdio');
   });
 
@@ -209,13 +209,13 @@ describe('switchboard gateway', () => {
       writeFileSync(file, JSON.stringify(cfg(pinning)));
       const port = await freePort();
       const child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info']);
-      await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the gateway to listen');
+      await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), { timeoutMs: 45_000, what: 'the gateway to listen' });
       const c = await v1(`http://127.0.0.1:${port}/mcp`);
       // The backend comes up in the background on a busy machine: wait for its steady tool, then read the list.
       const names = await until(async () => {
         const n = (await c.listTools()).tools.map((t) => t.name).sort();
         return n.includes('m__steady') ? n : undefined;
-      }, 30_000, 'the backend to be listed');
+      }, { timeoutMs: 30_000, what: 'the backend to be listed' });
       // The audit log writes in the background: let the drift line land before the process is killed.
       const audited = () => {
         try {
@@ -224,7 +224,7 @@ describe('switchboard gateway', () => {
           return undefined;
         }
       };
-      if (pinning === 'warn') await until(audited, 20_000, 'the pin-drift audit line');
+      if (pinning === 'warn') await until(audited, { timeoutMs: 20_000, what: 'the pin-drift audit line' });
       await stop(child);
       return { names, log: child.output() };
     };
@@ -244,27 +244,27 @@ describe('switchboard gateway', () => {
     writeFileSync(file, JSON.stringify({ mcpServers: { one: echo } }));
     const port = await freePort();
     const child = startProcess(process.execPath, [CLI, 'gateway', '--config', file, '--port', String(port), '--log-level', 'info']);
-    await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), 45_000, 'the gateway to listen');
+    await until(() => (/switchboard: listening/.test(child.output()) ? true : undefined), { timeoutMs: 45_000, what: 'the gateway to listen' });
     const c = await v1(`http://127.0.0.1:${port}/mcp`);
     let changed = 0;
     c.setNotificationHandler((await import('@modelcontextprotocol/sdk/types.js')).ToolListChangedNotificationSchema, async () => void changed++);
     const names = async () => (await c.listTools()).tools.map((t) => t.name.split('__')[0]);
-    await until(async () => ((await names()).includes('one') ? true : undefined), 20_000, 'server one');
+    await until(async () => ((await names()).includes('one') ? true : undefined), { timeoutMs: 20_000, what: 'server one' });
     const pidOf = async (server: string) => JSON.stringify((await c.callTool({ name: `${server}__pid`, arguments: {} })).content);
     const onePid = await pidOf('one');
 
     writeFileSync(file, JSON.stringify({ mcpServers: { one: echo, two: echo } }));
-    await until(async () => ((await names()).includes('two') ? true : undefined), 30_000, 'server two to appear');
+    await until(async () => ((await names()).includes('two') ? true : undefined), { timeoutMs: 30_000, what: 'server two to appear' });
     expect(changed).toBeGreaterThan(0);
     expect(await pidOf('one')).toBe(onePid); // an unchanged server is not restarted
     expect(JSON.stringify((await c.callTool({ name: 'two__echo', arguments: { text: 'new' } })).content)).toContain('new');
 
     writeFileSync(file, JSON.stringify({ mcpServers: { two: echo } }));
-    await until(async () => (!(await names()).includes('one') ? true : undefined), 30_000, 'server one to go');
+    await until(async () => (!(await names()).includes('one') ? true : undefined), { timeoutMs: 30_000, what: 'server one to go' });
     expect(JSON.stringify((await c.callTool({ name: 'two__echo', arguments: { text: 'still' } })).content)).toContain('still');
 
     writeFileSync(file, '{ "mcpServers": { broken');
-    await until(() => (/config not reloaded/.test(child.output()) ? true : undefined), 20_000, 'the bad config to be refused');
+    await until(() => (/config not reloaded/.test(child.output()) ? true : undefined), { timeoutMs: 20_000, what: 'the bad config to be refused' });
     expect(JSON.stringify((await c.callTool({ name: 'two__echo', arguments: { text: 'kept' } })).content)).toContain('kept');
     await stop(child);
   });

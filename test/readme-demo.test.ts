@@ -60,7 +60,7 @@ describe.skipIf(!bridgeAvailable())("the README's first command", () => {
     shell.stdout!.on('data', (d) => (out += d));
     shell.stderr!.on('data', (d) => (err += d));
     // pnpm install (~20 s here) and, when sources changed, a build (~40 s on a loaded box): 5× that.
-    const url = await until(() => /switchboard: the example gateway — (\S+)/.exec(err)?.[1], 300_000, 'the example gateway to listen').catch((e: Error) => {
+    const url = await until(() => /switchboard: the example gateway — (\S+)/.exec(err)?.[1], { timeoutMs: 300_000, what: 'the example gateway to listen' }).catch((e: Error) => {
       e.message += `\n--- stdout ---\n${out.slice(-3000)}\n--- stderr ---\n${err.slice(-3000)}`;
       throw e;
     });
@@ -73,7 +73,7 @@ describe.skipIf(!bridgeAvailable())("the README's first command", () => {
       } catch {
         return undefined;
       }
-    }, 10_000, 'the Claude Desktop snippet');
+    }, { timeoutMs: 10_000, what: 'the Claude Desktop snippet' });
     const entry = snippet.mcpServers['switchboard-demo']!;
     expect(entry.args.slice(-2)).toEqual(['connect', url]);
 
@@ -84,7 +84,7 @@ describe.skipIf(!bridgeAvailable())("the README's first command", () => {
       const names = await until(async () => {
         const n = (await client.listTools()).tools.map((t) => t.name);
         return ['demo__', 'notes__', 'remote__'].every((p) => n.some((x) => x.startsWith(p))) ? n : undefined;
-      }, 60_000, 'tools of all three backends');
+      }, { timeoutMs: 60_000, what: 'tools of all three backends' });
       expect(names).toEqual(expect.arrayContaining(['demo__echo', 'demo__add', 'notes__listNotes', 'notes__addNote', 'notes__getNote', 'remote__echo']));
       const text = (r: { content?: unknown }) => JSON.stringify(r.content);
       expect(text(await client.callTool({ name: 'demo__add', arguments: { a: 2, b: 40 } }))).toContain('42');
@@ -105,7 +105,7 @@ describe.skipIf(!bridgeAvailable())("the README's first command", () => {
     const left = await until(() => {
       const l = started.filter(alive);
       return l.length === 0 ? [] : undefined;
-    }, 15_000, 'every process the command started to exit').catch(() => started.filter(alive));
+    }, { timeoutMs: 15_000, what: 'every process the command started to exit' }).catch(() => started.filter(alive));
     expect(left, `left running: ${left.map((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return String(p); } }).join('; ')}`).toEqual([]);
     expect(err).toMatch(/shutting down/);
   }, 420_000);

@@ -3,11 +3,11 @@
 // and stopping the servers under test, and the list of targets we measure.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { ensureConformance, REPO_ROOT, CACHE_DIR } from './setup.mjs';
+import { descendants, freePort, killGroup } from '../helpers/process.mjs';
 
-export { REPO_ROOT, CACHE_DIR, ensureConformance };
+export { REPO_ROOT, CACHE_DIR, ensureConformance, descendants, freePort, killGroup };
 
 const MAX_CAPTURE = 2 * 1024 * 1024; // per stream, per process
 const DIR_RE = /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
@@ -22,77 +22,7 @@ function capture(stream, sink) {
   });
 }
 
-/** PIDs of all live descendants of `pid` (Linux /proc walk; empty elsewhere). */
-export function descendants(pid) {
-  const children = new Map();
-  let entries = [];
-  try {
-    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  } catch {
-    return [];
-  }
-  for (const d of entries) {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(d));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  const out = [];
-  const stack = [pid];
-  while (stack.length && out.length < 10_000) {
-    for (const c of children.get(stack.pop()) ?? []) {
-      out.push(c);
-      stack.push(c);
-    }
-  }
-  return out;
-}
 
-/**
- * Kill a detached child's whole process group; SIGKILL after `graceMs`. Resolves when it has exited.
- * Descendants that put themselves in their own process group (the bridge does this for its stdio children)
- * are snapshotted first and SIGKILLed afterwards if they outlived their parent.
- */
-export function killGroup(child, graceMs = 3000) {
-  return new Promise((resolve) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
-    const tree = descendants(child.pid);
-    const done = () => {
-      clearTimeout(timer);
-      setTimeout(() => {
-        for (const pid of tree) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }
-        resolve();
-      }, tree.length ? 300 : 0);
-    };
-    child.once('exit', done);
-    const signal = (sig) => {
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        try {
-          child.kill(sig);
-        } catch {
-          /* already gone */
-        }
-      }
-    };
-    signal('SIGTERM');
-    const timer = setTimeout(() => {
-      signal('SIGKILL');
-      setTimeout(done, 500); // bounded even if 'exit' never fires
-    }, graceMs);
-  });
-}
 
 // Every process group started through this module, so a test's afterAll can stop them all.
 const live = new Set();
@@ -110,17 +40,6 @@ export async function stopAll() {
   live.clear();
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; tiny race until the server binds it). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Start a server process (detached: its own process group) and wait until it is ready: a line matching

@@ -1,22 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './process.mjs';
+
+export { freePort, processesMatching, until } from './process.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = `${ROOT}packages/cli/dist/main.js`;
 export const EVERYTHING = `${ROOT}node_modules/@modelcontextprotocol/server-everything/dist/index.js`;
 export const DEMO = `${ROOT}packages/cli/examples/demo-server.mjs`;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 export interface RunningBridge {
   port: number;
@@ -88,29 +80,4 @@ export async function startBridge(args: string[], serverCmd: string[], opts: { e
   };
 }
 
-/** pids of every live process whose command line contains `needle` (reads /proc: Linux only). */
-export async function processesMatching(needle: string): Promise<number[]> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  const out: number[] = [];
-  for (const d of await readdir('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = (await readFile(`/proc/${d}/cmdline`, 'utf8')).replace(/\0/g, ' ');
-      const stat = await readFile(`/proc/${d}/stat`, 'utf8');
-      if (cmd.includes(needle) && !/\) Z /.test(stat)) out.push(Number(d));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
 
-export async function until<T>(fn: () => T | Promise<T>, { timeoutMs = 5000, stepMs = 25 } = {}): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
