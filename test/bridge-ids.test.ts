@@ -4,7 +4,7 @@
  * sent, also where JavaScript numbers cannot hold them; ids that are not a string or an integer get 400.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startBridge, type RunningBridge } from './helpers/bridge.js';
+import { ROOT, startBridge, until, type RunningBridge } from './helpers/bridge.js';
 import { openSession, post } from './helpers/http.js';
 
 const FIXTURE = [process.execPath, `${ROOT}test/fixtures/echo-server.mjs`];
@@ -74,3 +74,48 @@ for (const isolation of ['shared', 'per-session'] as const) {
     }
   });
 }
+
+describe('ids over legacy SSE (--isolation per-session: no multiplexer in between)', () => {
+  let bridge: RunningBridge;
+  beforeAll(async () => {
+    bridge = await startBridge(['--log-level', 'warn', '--isolation', 'per-session'], FIXTURE);
+  });
+  afterAll(async () => {
+    await bridge?.stop();
+  });
+
+  it('a duplicate of an id in flight gets an error on the stream at once; the first call still completes', async () => {
+    const ctrl = new AbortController();
+    const res = await fetch(`${bridge.base}/sse`, { headers: { accept: 'text/event-stream' }, signal: ctrl.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    // Every JSON-RPC message the stream has carried so far.
+    const messages = () => [...text.matchAll(/^data: (\{.*)\n/gm)].map((m) => JSON.parse(m[1]!));
+    const pump = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+      }
+    })();
+    try {
+      const endpoint = await until(() => /event: endpoint\ndata: (.*)\n/.exec(text)?.[1], { timeoutMs: 10_000, what: 'the endpoint event' });
+      const postTo = (body: object) => fetch(new URL(endpoint, bridge.base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await postTo({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'ids', version: '1' } } });
+      await until(() => messages().some((m) => m.id === 1), { timeoutMs: 30_000, what: 'the initialize answer' });
+      await postTo({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      await postTo({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'sleep', arguments: { ms: 1500 } } });
+      await postTo({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'echo', arguments: { x: 1 } } });
+      const dup = await until(() => messages().find((m) => m.id === 5 && m.error), { timeoutMs: 5_000, what: 'the duplicate refused' });
+      expect(dup.error).toEqual({ code: -32600, message: expect.stringMatching(/already used by a request still in flight/) });
+      // The first call's answer arrives after, and it is the sleep's (the echo never reached the server).
+      const first = await until(() => messages().find((m) => m.id === 5 && m.result), { timeoutMs: 15_000, what: 'the first call answered' });
+      expect(first.result.content[0].text).toBe('slept 1500');
+      expect(messages().filter((m) => m.id === 5)).toHaveLength(2);
+    } finally {
+      ctrl.abort();
+      await pump;
+    }
+  });
+});

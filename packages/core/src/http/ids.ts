@@ -4,7 +4,7 @@
  * null) and 2^60 (rounded), so a number that is not a safe integer travels as a tagged string holding its exact
  * text, and the tag is undone when the message is written back to the client (`clientText` in jsonrpc.ts).
  */
-import { EXACT_NUMBER_TAG } from '../jsonrpc.js';
+import { EXACT_NUMBER_TAG, ErrorCode, clientText, errorResponse, type Message, type RequestId } from '../jsonrpc.js';
 
 /** Where, in a message, a client's id or token sits. */
 const PLACES = ['id', 'params._meta.progressToken', 'params.requestId'] as const;
@@ -117,4 +117,12 @@ export function rawNumbers(text: string, batch: boolean): Map<string, string> {
     } else i++;
   }
   return out;
+}
+
+/**
+ * The answer to a request whose id is still in flight on the same session: its answer could not be told apart from
+ * the first one's, and the first caller would wait for ever. The duplicate gets this; the first call carries on.
+ */
+export function duplicateIdError(id: RequestId): Message {
+  return errorResponse(id, ErrorCode.InvalidRequest, `Invalid Request: id ${clientText({ id }).slice(6, -1)} is already used by a request still in flight on this session; use a new id`);
 }

@@ -4,6 +4,7 @@ import type { MessageExtraInfo, Transport } from '../transport.js';
 import { clientText, isRequest, isResponse, type Message, type RequestId } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { SseWriter } from './sse.js';
+import { duplicateIdError } from './ids.js';
 
 /**
  * One legacy HTTP+SSE (2024-11-05) session as a transport: the client holds a GET stream that carries
@@ -34,11 +35,19 @@ export class LegacySseSession implements Transport {
 
   receive(messages: Message[], extra?: MessageExtraInfo): void {
     this.lastActivity = Date.now();
+    const accepted: Message[] = [];
     for (const m of messages) {
-      if (isRequest(m)) this.pending.add(m.id);
-      else if ((m as { method?: string }).method === 'notifications/initialized') this.initialized = true;
+      if (isRequest(m)) {
+        // The answer goes on the one shared stream: a second request under an id still in flight could not be told apart.
+        if (this.pending.has(m.id)) {
+          this.writer.event(clientText(duplicateIdError(m.id)));
+          continue;
+        }
+        this.pending.add(m.id);
+      } else if ((m as { method?: string }).method === 'notifications/initialized') this.initialized = true;
+      accepted.push(m);
     }
-    for (const m of messages) this.onmessage?.(m, extra);
+    for (const m of accepted) this.onmessage?.(m, extra);
   }
 
   /** Requests of the client not answered yet. */

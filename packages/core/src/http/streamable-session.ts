@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { MessageExtraInfo, Transport } from '../transport.js';
-import { ErrorCode, clientText, errorResponse, isRequest, isResponse, progressTokenOf, type Message, type RequestId } from '../jsonrpc.js';
+import { clientText, isRequest, isResponse, progressTokenOf, type Message, type RequestId } from '../jsonrpc.js';
 import { TransportClosedError } from '../errors.js';
 import { EventLog } from './event-store.js';
 import { isSessionProtocolVersion } from '../protocol.js';
 import { SseWriter } from './sse.js';
+import { duplicateIdError } from './ids.js';
 
 interface Stream {
   id: string;
@@ -86,8 +87,7 @@ export class StreamableSession implements Transport {
     this.lastActivity = Date.now();
     if (!this.initialized) this.initialized = messages.some((m) => (m as { method?: string }).method === 'notifications/initialized');
     const requests = messages.filter(isRequest);
-    // An id still in flight on this session cannot name a second request: its answer could not be told apart, and
-    // the first caller would wait for ever. The duplicate is answered with an error; the first call carries on.
+    // An id still in flight on this session cannot name a second request (see duplicateIdError).
     const duplicates = new Set<Message>();
     if (!requests.length) {
       res.writeHead(202).end();
@@ -107,8 +107,7 @@ export class StreamableSession implements Transport {
       const writer = this.attach(stream, res, false);
       writer.primeAfter(FAST_ANSWER_MS, () => this.primingFrame(stream));
       for (const r of duplicates) {
-        const answer = errorResponse(r.id as RequestId, ErrorCode.InvalidRequest, `Invalid Request: id ${clientText({ id: r.id }).slice(6, -1)} is already used by a request still in flight on this session; use a new id`);
-        this.write(stream, answer, stream.pending.size > 0);
+        this.write(stream, duplicateIdError(r.id as RequestId), stream.pending.size > 0);
       }
       if (!stream.pending.size) this.finish(stream);
     }
