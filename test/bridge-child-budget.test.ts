@@ -58,6 +58,8 @@ describe('--max-children', () => {
     const b = await client(bridge.url);
     // Two per-session children and the shared one (2026-07-28 requests), which the limit does not count.
     expect(await children(marker, bridge)).toBe(3);
+    // /readyz counts them too, also without --metrics (the count once lived only inside the gauge's update).
+    expect(((await (await fetch(`${bridge.base}/readyz`)).json()) as { children?: number }).children).toBe(3);
     const r = await fetch(bridge.url, { method: 'POST', headers: POST, body: JSON.stringify(INIT) });
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBeTruthy();

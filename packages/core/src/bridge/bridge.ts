@@ -350,12 +350,21 @@ export class StdioBridge extends Bridge {
       upstream: stdioUpstream(child, {
         ...supervisor,
         logger: rest.logger,
-        onSpawn: () => metrics()?.children.set(++live.n),
+        // The count is kept whether or not --metrics is on (/readyz shows it, --max-children decides by it); an
+        // optional call would skip an increment written inside its arguments.
+        onSpawn: () => {
+          live.n++;
+          metrics()?.children.set(live.n);
+        },
         onCrash: () => {
-          metrics()?.children.set(--live.n);
+          live.n--;
+          metrics()?.children.set(live.n);
           metrics()?.restarts.inc();
         },
-        onStop: () => metrics()?.children.set(--live.n),
+        onStop: () => {
+          live.n--;
+          metrics()?.children.set(live.n);
+        },
       }),
     });
     this.live = live;
