@@ -25,13 +25,16 @@ const bridge = spawnGroup(process.execPath, [
   `${ROOT}/packages/cli/dist/main.js`, 'bridge', '--port', String(port), '--isolation', ISOLATION, '--log-level', 'error',
   // Abandoned sessions must be reaped within the run, or the soak measures the idle timeout rather than a leak.
   '--session-idle-timeout', '1m',
+  // Room for every worker plus the abandoned sessions a minute of idle timeout holds; the default (4 × cores) would
+  // turn most new sessions into 503s on a small box.
+  '--max-children', String(WORKERS * 4),
   '--', process.execPath, `${ROOT}/test/fixtures/echo-server.mjs`,
 ], { logFile: '/tmp/switchboard-soak-bridge.log' });
 await waitPort(port);
 const url = `http://127.0.0.1:${port}/mcp`;
 
 let stopped = false;
-const counts = { calls: 0, failed: 0, sessions: 0, abandoned: 0, kills: 0 };
+const counts = { calls: 0, failed: 0, refused: 0, sessions: 0, abandoned: 0, kills: 0 };
 
 async function post(body, headers = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
@@ -61,6 +64,8 @@ async function worker() {
   while (!stopped) {
     try {
       const init = await post({ jsonrpc: '2.0', id: ++seq, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'soak', version: '1' } } });
+      // 503: every allowed child is busy (--max-children) — the budget working, counted apart from failures.
+      if (init.status === 503) { counts.refused++; await new Promise((r) => setTimeout(r, 500)); continue; }
       if (init.status !== 200 || !init.sid) { counts.failed++; await new Promise((r) => setTimeout(r, 500)); continue; }
       counts.sessions++;
       const h = { 'mcp-session-id': init.sid, 'mcp-protocol-version': '2025-11-25' };
@@ -146,6 +151,6 @@ const slopes = (from) => `RSS ${slope(samples, 'rssMb', from).toFixed(3)} MB/min
 out.push(`slope after the first minute: ${slopes(WARMUP_MS / 1000)}`);
 // The first minutes include warm-up (JIT, heap growth) and the abandoned sessions piling up to the idle timeout.
 out.push(`slope over the second half (from ${Math.round(half)} s): ${slopes(half)}`);
-out.push(`calls ${counts.calls} (failed ${counts.failed}, mostly calls in flight on a killed child), sessions ${counts.sessions} (${counts.abandoned} abandoned), kills ${counts.kills}; processes left after stop: ${leftover}`);
+out.push(`calls ${counts.calls} (failed ${counts.failed}, mostly calls in flight on a killed child), sessions refused with 503 ${counts.refused}, sessions ${counts.sessions} (${counts.abandoned} abandoned), kills ${counts.kills}; processes left after stop: ${leftover}`);
 process.stdout.write(out.join('\n') + '\n');
 process.exit(0);
