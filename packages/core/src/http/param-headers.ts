@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { scanParamHeaders, type ParamHeader } from '../remote/mcp-param.js';
+import { ParamHeaderCache, argumentAt } from '../remote/mcp-param.js';
 import { mismatch, type ModernRefusal } from './modern-headers.js';
 
 /** The payload of `=?base64?…?=` must be canonical Base64 (the SDK's rule): padding only where it belongs. */
@@ -27,32 +27,20 @@ function bodyString(v: unknown): string | undefined {
  * 2026-07-28 (SEP-2243): a tool argument whose input schema property carries `x-mcp-header: Name` travels in the
  * body and in an `Mcp-Param-Name` header, and the server must refuse a call where they disagree (400, -32020).
  * A stdio server never sees our headers, so the face checks them. It knows a tool's schema from the tools/list
- * results it has relayed (`learn`); a call to a tool no tools/list has shown yet is not checked — a client can
+ * results it has relayed (`learn`, from the client side's cache); a call to a tool no tools/list has shown yet is not checked — a client can
  * only know which headers to send from that same list.
  */
-export class ParamHeaderRule {
-  private readonly tools = new Map<string, ParamHeader[] | undefined>();
-
-  /** Records the tools of one tools/list result (one page). */
-  learn(result: unknown): void {
-    const tools = (result as { tools?: unknown } | undefined)?.tools;
-    if (!Array.isArray(tools)) return;
-    for (const t of tools as { name?: unknown; inputSchema?: unknown }[]) {
-      if (typeof t?.name === 'string') this.tools.set(t.name, scanParamHeaders(t.inputSchema));
-    }
-  }
-
+export class ParamHeaderRule extends ParamHeaderCache {
   /** The refusal for a tools/call whose Mcp-Param-* headers disagree with its arguments, if they do. */
   check(headers: IncomingHttpHeaders, message: { method: string; params?: Record<string, unknown> }): ModernRefusal | undefined {
     if (message.method !== 'tools/call') return undefined;
     const tool = message.params?.name;
     // An invalid declaration (undefined) makes the tool unusable, not our business to refuse here.
-    const declared = typeof tool === 'string' ? this.tools.get(tool) : undefined;
+    const declared = typeof tool === 'string' ? this.declared(tool) : undefined;
     if (!declared?.length) return undefined;
     const args = message.params?.arguments;
     for (const d of declared) {
-      let body: unknown = args;
-      for (const k of d.path) body = body && typeof body === 'object' ? (body as Record<string, unknown>)[k] : undefined;
+      const body = argumentAt(args, d.path);
       const expected = bodyString(body);
       // Absent or null in the body: the header is not expected (and one sent anyway is ignored).
       if (expected === undefined) continue;

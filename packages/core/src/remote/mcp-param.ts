@@ -64,13 +64,18 @@ function stringOf(v: unknown): string | undefined {
   return undefined;
 }
 
+/** The argument a declaration's path names (undefined when any step is missing). */
+export function argumentAt(args: unknown, path: readonly string[]): unknown {
+  let v: unknown = args;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
 /** `Mcp-Param-*` headers for one call: absent, null and non-primitive values send no header. */
 export function paramHeadersFor(declared: ParamHeader[], args: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const d of declared) {
-    let v: unknown = args;
-    for (const k of d.path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
-    const s = stringOf(v);
+    const s = stringOf(argumentAt(args, d.path));
     if (s !== undefined) out[`Mcp-Param-${d.name}`] = encodeParamValue(s);
   }
   return out;
@@ -91,6 +96,11 @@ export class ParamHeaderCache {
 
   knows(tool: string): boolean {
     return this.tools.has(tool);
+  }
+
+  /** A tool's declarations: undefined for a tool not seen, or one whose declaration is invalid. */
+  declared(tool: string): ParamHeader[] | undefined {
+    return this.tools.get(tool);
   }
 
   headersFor(tool: string, args: unknown): Record<string, string> {
