@@ -169,10 +169,17 @@ describe(`conformance 0.2.0-alpha --requirements ${REQUIREMENTS} (v2-SDK fixture
   );
 
   it.skipIf(!haveBridge)(
-    'through the gateway (the fixture its only backend, empty prefix) exactly the lists of bridge --server-protocol 2025',
+    'through the gateway (the fixture its only backend, empty prefix) exactly the lists of bridge --server-protocol 2025, but for its own documented failures',
     async () => {
       const [gw, bridged] = await Promise.all([target('gateway'), target('bridge-2025-shared')]);
-      const lists = (r: TargetResult) => withoutUnstable('gateway', r);
+      // Scenarios the gateway is expected to fail where the bridge is not (each with its reason in targets-2026.mjs).
+      const gatewayOnly = new Set(Object.keys(EXPECTED_2026.gateway!.failed).filter((s) => !EXPECTED_2026['bridge-2025-shared']!.failed[s]));
+      const lists = (r: TargetResult) => {
+        const l = withoutUnstable('gateway', r);
+        const keep = (x: string[]) => x.filter((s) => !gatewayOnly.has(s));
+        return { passed: keep(l.passed), failed: keep(l.failed), inconclusive: keep(l.inconclusive) };
+      };
+      expect(gatewayOnly.size).toBeLessThanOrEqual(1);
       expect(lists(gw), describeRun(gw)).toEqual(lists(bridged));
     },
     RUN_TIMEOUT,
